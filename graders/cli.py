@@ -1,0 +1,109 @@
+"""The ``tfgrade`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graders import authoring, report
+from graders.course import assignment_ids, load_assignment
+from graders.grade import grade_notebook
+from graders.judge.plugin import GradingError
+from graders.notebook import InvalidNotebook
+from graders.sandbox import SandboxUnavailable, bwrap_path
+
+EXIT_GRADED, EXIT_BELOW_THRESHOLD, EXIT_GRADING_FAILED, EXIT_USAGE = 0, 1, 2, 64
+
+
+def _sandbox_choice(no_sandbox: bool) -> bool:
+    if no_sandbox:
+        print("WARNING: --no-sandbox: the submission's code runs UNPROTECTED with your user's rights. "
+              "Use it only for code you trust.", file=sys.stderr)
+        return False
+    bwrap_path()
+    return True
+
+
+def cmd_grade(args) -> int:
+    sandboxed = _sandbox_choice(args.no_sandbox)
+    result = grade_notebook(Path(args.notebook), args.assignment, sandboxed=sandboxed)
+    print(report.table(result))
+    if args.json:
+        report.write_json(result, Path(args.json))
+    if args.junit:
+        report.write_junit(result, Path(args.junit))
+    if args.fail_under is not None and result.score < args.fail_under:
+        print(f"score {result.score:g} is under --fail-under {args.fail_under:g}", file=sys.stderr)
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_GRADED
+
+
+def cmd_verify(args) -> int:
+    """Source notebook (solutions in) must score full marks; the unmodified release must score zero."""
+    sandboxed = _sandbox_choice(args.no_sandbox)
+    failed = False
+    for assignment_id in args.assignments or assignment_ids():
+        assignment = load_assignment(assignment_id)
+        for kind, path, want in (("source", assignment.source_notebook, assignment.max_score),
+                                 ("release", assignment.release_notebook, 0.0)):
+            result = grade_notebook(path, assignment, sandboxed=sandboxed)
+            ok = abs(result.score - want) < 1e-9
+            failed |= not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {assignment_id} {kind:<8} {result.score:g}/{result.max_score:g} "
+                  f"(expected {want:g}, {result.duration_s:.1f} s)")
+            if not ok:
+                print(report.table(result))
+    return EXIT_GRADING_FAILED if failed else EXIT_GRADED
+
+
+def cmd_build(args) -> int:
+    """Regenerates the source notebooks from the reference modules and manifests."""
+    for assignment_id in args.assignments or assignment_ids():
+        assignment = load_assignment(assignment_id)
+        text = authoring.render(authoring.build_source_notebook(assignment))
+        path = assignment.source_notebook
+        changed = not path.exists() or path.read_text() != text
+        if args.check:
+            if changed:
+                print(f"{path} is out of date; run `tfgrade build {assignment_id}`")
+                return EXIT_GRADING_FAILED
+            continue
+        path.write_text(text)
+        print(f"{'wrote' if changed else 'unchanged'} {path}")
+    return EXIT_GRADED
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tfgrade", description="Sandboxed autograder for the TensorFlow course.")
+    sub = top.add_subparsers(dest="command", required=True)
+    grade = sub.add_parser("grade", help="grade one notebook")
+    grade.add_argument("notebook")
+    grade.add_argument("--assignment", required=True)
+    grade.add_argument("--json", help="write the machine-readable result here")
+    grade.add_argument("--junit", help="write JUnit XML here")
+    grade.add_argument("--fail-under", type=float, help="exit 1 when the score is below this")
+    grade.add_argument("--no-sandbox", action="store_true", help="run the submission without bubblewrap (unsafe)")
+    grade.set_defaults(func=cmd_grade)
+    verify = sub.add_parser("verify", help="prove reference = full marks and release = zero")
+    verify.add_argument("assignments", nargs="*")
+    verify.add_argument("--no-sandbox", action="store_true")
+    verify.set_defaults(func=cmd_verify)
+    build = sub.add_parser("build", help="generate source notebooks from reference/ and the manifests")
+    build.add_argument("assignments", nargs="*")
+    build.add_argument("--check", action="store_true", help="fail if a committed notebook is out of date")
+    build.set_defaults(func=cmd_build)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (SandboxUnavailable, GradingError, InvalidNotebook, LookupError, ValueError) as exc:
+        print(f"tfgrade: grading could not be done: {exc}", file=sys.stderr)
+        return EXIT_GRADING_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The ``student`` and ``reference`` fixtures: a worker that runs its cells, answers calls, and restarts after a crash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graders import wire
+from graders.judge.worker_process import WorkerConfig, WorkerProcess
+
+MAX_RESTARTS = 6
+RUN_CELLS_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A code cell to run in a worker; ``question`` is the question it belongs to, if any."""
+
+    index: int
+    source: str
+    question: str | None = None
+
+
+class Remote:
+    """A worker seen from a hidden test.
+
+    The worker starts on first use and runs its cells. When a cell kills the worker (a crash, a timeout it ignores, a
+    memory blow-up), that cell is recorded with its reason and skipped on the next start, so one bad cell costs only
+    what depends on it. When a call kills the worker, the next call starts a fresh one.
+    """
+
+    def __init__(self, role: str, config: WorkerConfig, cells: list[Cell], *, cell_timeout: float,
+                 call_timeout: float):
+        self.role = role
+        self.config = config
+        self.cells = cells
+        self.cell_timeout = cell_timeout
+        self.call_timeout = call_timeout
+        self.cell_results: dict[int, dict] = {}
+        self.killed_by: dict[int, str] = {}
+        self.restarts = 0
+        self._process: WorkerProcess | None = None
+        self._live_handles: set[int] = set()
+        self._seed: int | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts the worker and runs the cells, restarting past any cell that kills it."""
+        while True:
+            if self.restarts > MAX_RESTARTS:
+                raise wire.WorkerDied(f"the {self.role} worker kept dying while running the notebook")
+            process = WorkerProcess(self.config)
+            cells = [c for c in self.cells if c.index not in self.killed_by]
+            current = None
+            try:
+                process.send({"op": "run_cells", "cell_timeout": self.cell_timeout, "timeout": 1e9,
+                              "cells": [{"index": c.index, "source": c.source} for c in cells]})
+                while True:
+                    message = process.receive(self.cell_timeout + RUN_CELLS_GRACE_S)
+                    event = message.get("event")
+                    if event == "cell_start":
+                        current = message.get("index")
+                    elif event == "cell_end":
+                        self.cell_results[current] = {k: message.get(k) for k in ("ok", "kind", "type", "message")}
+                        current = None
+                    elif "ok" in message:
+                        break
+            except wire.RemoteError as error:
+                process.kill(error.reason)
+                if current is None:
+                    raise
+                self.killed_by[current] = error.reason
+                self.cell_results[current] = {"ok": False, "kind": error.reason, "type": type(error).__name__,
+                                              "message": str(error)}
+                self.restarts += 1
+                continue
+            self._process = process
+            self._live_handles.clear()
+            return
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.close()
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
+    def _ensure_alive(self) -> WorkerProcess:
+        if self._process is None or not self._process.alive:
+            if self._process is not None:
+                self.restarts += 1
+            self.start()
+        return self._process
+
+    # -- calls ------------------------------------------------------------------------------------------------------
+
+    def reseed(self, seed: int) -> None:
+        """Seeds Python, NumPy and TensorFlow in the worker before the next call."""
+        self._seed = seed
+
+    def call(self, name: str, *args, **kwargs):
+        """Calls the notebook's global ``name``."""
+        return self._request({"op": "call", "name": name}, args, kwargs)
+
+    def get(self, name: str, *, keep: bool = False):
+        """The value of the notebook's global ``name``; ``keep=True`` returns a Handle even for plain data."""
+        return self._request({"op": "get", "name": name, "keep": keep})
+
+    def has(self, name: str) -> bool:
+        """Whether the notebook defines ``name``."""
+        return self._request({"op": "has", "name": name})
+
+    def probe(self, name: str, *args, **kwargs):
+        """Calls the assignment's worker-side probe ``name(ns, *args, **kwargs)``."""
+        return self._request({"op": "probe", "name": name}, args, kwargs)
+
+    def harness(self, name: str, *args, **kwargs):
+        """Calls a generic worker-side operation of ``graders.worker.harness``."""
+        return self._request({"op": "harness", "name": name}, args, kwargs)
+
+    def call_handle(self, handle: wire.Handle, method: str | None, args, kwargs):
+        return self._request({"op": "call", "handle": self._handle_id(handle), "method": method}, args, kwargs)
+
+    def getattr_handle(self, handle: wire.Handle, name: str, keep: bool = False):
+        return self._request({"op": "getattr", "handle": self._handle_id(handle), "name": name, "keep": keep})
+
+    def _handle_id(self, handle: wire.Handle) -> int:
+        if handle.remote is not self or handle.id not in self._live_handles:
+            raise wire.WorkerDied("this object belonged to a worker that has since been restarted")
+        return handle.id
+
+    def _request(self, header: dict, args=(), kwargs=None):
+        for value in list(args) + list((kwargs or {}).values()):
+            if isinstance(value, wire.Handle):
+                self._handle_id(value)
+        process = self._ensure_alive()
+        if self._seed is not None:
+            self._checked(process.request({"op": "reseed", "seed": self._seed}, self.call_timeout))
+            self._seed = None
+        encoder = wire.Encoder()
+        header = dict(header, args=encoder.encode(tuple(args)) if args else {"$l": []},
+                      kwargs=encoder.encode(dict(kwargs or {})))
+        response = process.request(header, self.call_timeout, encoder.arrays)
+        return self._checked(response)
+
+    def _checked(self, response: dict):
+        if response.get("ok") is True:
+            try:
+                return wire.Decoder(response["_arrays"], on_handle=self._bind_handle).decode(response.get("value"))
+            except wire.WireError as exc:
+                raise wire.InvalidResult(f"the result could not be read: {exc}") from None
+        error = response.get("error")
+        if type(error) is not dict:
+            raise wire.InvalidResult("the worker sent a malformed answer")
+        kind = wire.ERRORS_BY_KIND.get(error.get("kind"), wire.StudentException)
+        if kind in (wire.CallTimeout, wire.MemoryLimit):
+            self._process.kill(kind.reason)  # its state after an interrupted call cannot be trusted
+        exc_type = error.get("type")
+        raise kind(str(error.get("message", ""))[:4000], exc_type if isinstance(exc_type, str) else None)
+
+    def _bind_handle(self, handle_id: int, type_name: str) -> wire.Handle:
+        self._live_handles.add(handle_id)
+        return wire.Handle(handle_id, type_name, remote=self)

@@ -1,0 +1,159 @@
+"""One sandboxed worker process, seen from the judge: start, send a request, wait with a watchdog, kill."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from graders import sandbox, wire
+
+STARTUP_TIMEOUT_S = 120.0
+KILL_GRACE_S = 5.0
+OUTPUT_TAIL_BYTES = 64 << 10
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How to start a worker."""
+
+    assignment: str
+    sandboxed: bool = True
+    limits: sandbox.Limits = sandbox.Limits()
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+
+class WorkerProcess:
+    """A running worker. Every wait has a deadline; past it the whole sandbox is killed."""
+
+    def __init__(self, config: WorkerConfig):
+        self.config = config
+        self.output_tail = bytearray()
+        self._uid = sandbox.UidLease() if config.sandboxed else None
+        to_worker_r, self._to_worker = os.pipe()
+        self._from_worker, from_worker_w = os.pipe()
+        argv = [sys.executable, "-m", "graders.worker", "--in", str(to_worker_r), "--out", str(from_worker_w),
+                "--assignment", config.assignment]
+        extra = dict(config.extra_env)
+        if config.sandboxed:
+            env = sandbox.worker_env(extra)
+            argv = sandbox.command(argv, uid=self._uid.uid, limits=config.limits, env=env)
+            launch_env = {}
+        else:
+            launch_env = env = sandbox.unsandboxed_env(extra)
+        self.process = subprocess.Popen(
+            argv, env=launch_env if config.sandboxed else env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+            preexec_fn=lambda: sandbox.apply_limits(config.limits))
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        self._drain = threading.Thread(target=self._drain_output, daemon=True)
+        self._drain.start()
+        self.dead_reason: str | None = None
+        ready = self.receive(STARTUP_TIMEOUT_S)
+        if ready.get("event") != "ready":
+            self.kill("worker_died")
+            raise wire.WorkerDied("the worker did not start")
+
+    # -- output -----------------------------------------------------------------------------------------------------
+
+    def _drain_output(self) -> None:
+        """Keeps only the tail of whatever the sandbox prints, so a flood costs no memory."""
+        stream = self.process.stdout
+        while True:
+            chunk = stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16)
+            if not chunk:
+                return
+            self.output_tail += chunk
+            del self.output_tail[:-OUTPUT_TAIL_BYTES]
+
+    # -- messages ---------------------------------------------------------------------------------------------------
+
+    def send(self, header: dict, arrays=()) -> None:
+        try:
+            wire.send_message(self._to_worker, header, arrays)
+        except (BrokenPipeError, OSError):
+            raise self._died() from None
+
+    def receive(self, timeout: float) -> dict:
+        """Reads one message; a deadline passing kills the sandbox and raises CallTimeout."""
+        deadline = time.monotonic() + timeout
+
+        def read(fd, size):
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(remaining, 0))
+            if not ready:
+                raise TimeoutError
+            return os.read(fd, size)
+
+        try:
+            header, arrays = wire.recv_message(self._from_worker, reader=read)
+        except TimeoutError:
+            self.kill("timeout")
+            raise wire.CallTimeout(f"no answer within {timeout:g} s; the worker was stopped") from None
+        except EOFError:
+            raise self._died() from None
+        except wire.WireError as exc:
+            self.kill("invalid_result")
+            raise wire.InvalidResult(f"the worker broke the protocol: {exc}") from None
+        header["_arrays"] = arrays
+        return header
+
+    def request(self, header: dict, timeout: float, arrays=()) -> dict:
+        """Sends a request and waits for its answer (the worker's own soft timeout fires first)."""
+        self.send(dict(header, timeout=timeout), arrays)
+        return self.receive(timeout + KILL_GRACE_S)
+
+    # -- life and death ---------------------------------------------------------------------------------------------
+
+    def _died(self) -> wire.RemoteError:
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill(self.dead_reason or "worker_died")
+        if self.dead_reason == "memory_limit" or _looks_like_oom(bytes(self.output_tail[-4096:])):
+            self.dead_reason = "memory_limit"
+            return wire.MemoryLimit("the worker ran out of its memory budget and was stopped")
+        code = self.process.returncode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return wire.WorkerDied(f"the worker process ended ({how})")
+
+    @property
+    def alive(self) -> bool:
+        return self.dead_reason is None and self.process.poll() is None
+
+    def kill(self, reason: str = "stopped") -> None:
+        """Kills the whole sandbox: bwrap's PID namespace takes every process inside with it."""
+        if self.dead_reason is None:
+            self.dead_reason = reason
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._to_worker, self._from_worker):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._to_worker = self._from_worker = -1
+        if self._uid is not None:
+            self._uid.release()
+
+    def close(self) -> None:
+        self.kill("closed")
+
+
+def _looks_like_oom(tail: bytes) -> bool:
+    # Only used to name the reason of a death that already happened; it never changes a score.
+    return any(marker in tail for marker in (b"std::bad_alloc", b"MemoryError", b"Cannot allocate memory",
+                                            b"OOM when allocating"))

@@ -1,0 +1,13 @@
+"""Entry point of a sandboxed worker: ``python -m graders.worker --in FD --out FD --assignment ID``."""
+
+import argparse
+
+from graders.worker.server import serve
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--in", dest="fd_in", type=int, required=True)
+    parser.add_argument("--out", dest="fd_out", type=int, required=True)
+    parser.add_argument("--assignment", required=True)
+    options = parser.parse_args()
+    serve(options.fd_in, options.fd_out, options.assignment)

@@ -1,0 +1,98 @@
+"""Hidden tests for A01 Q6: eager vs graph execution."""
+
+import numpy as np
+import pytest
+
+from graders import checks
+from graders.wire import Tensor
+
+pytestmark = pytest.mark.question("q6")
+
+
+def _x(rng, shape=(64, 64)):
+    return Tensor(rng.normal(0, 2, size=shape).astype(np.float32))
+
+
+@pytest.mark.points(2)
+def test_step_and_fast_step_compute_the_specified_function(student, reference, rng):
+    for shape in ((64, 64), (int(rng.integers(1, 20)), int(rng.integers(1, 50)))):
+        x = _x(rng, shape)
+        want = reference.call("step", x)
+        checks.assert_tensor(student.call("step", x), want, expect="tensor", dtype="float32", rtol=1e-5, atol=1e-6,
+                             name=f"step(x) on shape {shape}")
+        checks.assert_tensor(student.call("fast_step", x), want, expect="tensor", dtype="float32", rtol=1e-5,
+                             atol=1e-6, name=f"fast_step(x) on shape {shape}")
+
+
+def test_fast_step_gradient_matches_reference(student, reference, rng):
+    checks.assert_gradients(student, reference, "fast_step", (_x(rng, (8, 5)),), rtol=1e-4, atol=1e-5)
+
+
+def test_fast_step_traces_once_for_all_shapes(student, rng):
+    for shape in ((64, 64), (3, 7), (10, 1)):
+        student.call("fast_step", _x(rng, shape))
+    count = student.probe("tracing_count", "fast_step")
+    assert count is not None, "fast_step must be a tf.function"
+    assert count == 1, f"fast_step traced {count} times; keep input_signature=[tf.TensorSpec([None, None], tf.float32)]"
+
+
+def _speeds(student, reference):
+    return checks.measure_speed(
+        {
+            "student fast_step": (student, "fast_step"),
+            "student step (eager)": (student, "step"),
+            "reference fast_step": (reference, "fast_step"),
+        },
+        lambda r: (_x(r),),
+        trials=5,
+        calls=30,
+    )
+
+
+@pytest.mark.points(3)
+def test_fast_step_is_faster_than_the_eager_step(student, reference, thresholds):
+    speeds = _speeds(student, reference)
+    checks.assert_speed_ratio(speeds, "student fast_step", "student step (eager)", thresholds["min_graph_speedup"])
+
+
+@pytest.mark.points(2)
+def test_fast_step_keeps_up_with_the_reference(student, reference, thresholds):
+    speeds = _speeds(student, reference)
+    checks.assert_speed_ratio(speeds, "student fast_step", "reference fast_step", thresholds["min_ratio_vs_reference"])
+
+
+@pytest.mark.points(2)
+def test_collatz_steps_values(student, reference, rng):
+    ns = [0, 1, 2, 27, 97] + [int(v) for v in rng.integers(3, 100_000, size=8)]
+    for n in ns:
+        got = student.call("collatz_steps", n)
+        want = reference.call("collatz_steps", n)
+        checks.assert_tensor(got, want, expect="tensor", dtype="int32", atol=0, rtol=0, name=f"collatz_steps({n})")
+
+
+def test_collatz_steps_compiles_to_a_graph_loop(student):
+    ops = student.probe("graph_op_types", "collatz_steps", [], "int32")
+    assert ops, "collatz_steps must be a tf.function (keep its decorator)"
+    assert {"While", "StatelessWhile"} & set(ops), (
+        f"the graph of collatz_steps has no While loop (ops: {ops}); write `while n > 1:` on the tensor "
+        "so AutoGraph converts it, do not loop over Python ints"
+    )
+
+
+def test_collatz_steps_traces_once(student, rng):
+    for n in rng.integers(2, 1000, size=5):
+        student.call("collatz_steps", int(n))
+    count = student.probe("tracing_count", "collatz_steps")
+    assert count == 1, (
+        f"collatz_steps traced {count} times for 5 inputs; keep input_signature=[tf.TensorSpec([], tf.int32)]"
+    )
+
+
+@pytest.mark.points(2)
+def test_eager_debugging_sets_and_restores_the_flag(student, reference):
+    got = student.probe("eager_debugging_observations")
+    want = reference.probe("eager_debugging_observations")
+    checks.assert_value(
+        got, want,
+        name="observations of eager_debugging() (True inside; previous value restored on exit and on exceptions)",
+    )
