@@ -228,9 +228,11 @@ def v1_case(ns, case, feeds):
 
 
 def _state(module):
+    # np.asarray reads a Variable, a tensor or a Python number alike: values are judged here and
+    # the use of variables by the structure and checkpoint tests, so each mistake costs once.
     return {
-        "count": np.asarray(module.count.numpy()),
-        "mean": np.asarray(module.mean.numpy()),
+        "count": np.asarray(module.count),
+        "mean": np.asarray(module.mean),
         "variance": module.variance,
         "std": module.std,
     }
@@ -264,10 +266,10 @@ def merge_stats(ns, dim, batches_a, batches_b):
     for module, batches in ((a, batches_a), (b, batches_b)):
         for batch in batches:
             module.update(tf.constant(np.asarray(batch, np.float32).reshape(-1, dim)))
-    b_before = np.asarray(b.mean.numpy())
+    b_before = np.array(b.mean)
     a.merge(b)
     out = _state(a)
-    out["other_unchanged"] = bool(np.array_equal(b_before, b.mean.numpy()))
+    out["other_unchanged"] = bool(np.array_equal(b_before, np.asarray(b.mean)))
     return out
 
 
@@ -365,3 +367,10 @@ def eager_debugging_observations(ns):
     finally:
         tf.config.run_functions_eagerly(before)
     return obs
+
+
+def import_packaging_specifiers(ns):
+    """Import ``packaging.specifiers`` so the forbidden-call check can resolve names in it."""
+    import packaging.specifiers  # noqa: F401
+
+    return True

@@ -1,0 +1,82 @@
+"""The whole life of an assignment on the embedded default course (this repository) and its SQLite gradebook.
+
+Releases a01 with nbgrader, hands in a correct, a partly wrong and a blank submission, autogrades them in the sandbox
+through nbgrader, writes feedback, exports the grades, and shows `tfgrade grade` as CI would run it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graders import submissions  # noqa: E402
+from graders.course import load_assignment  # noqa: E402
+
+ASSIGNMENT = "a01_tensorflow_fundamentals"
+PARTLY_WRONG = ROOT / "tests" / "submissions" / ASSIGNMENT / "plain_cast_and_float_stats.py"
+BIN = Path(sys.executable).parent
+
+
+def step(title: str) -> None:
+    print(f"\n=== {title}", flush=True)
+
+
+def run(*argv: str) -> None:
+    print("$", " ".join(argv), flush=True)
+    subprocess.run(argv, cwd=ROOT, check=True)
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    assignment = load_assignment(ASSIGNMENT)
+    gradebook = ROOT / "gradebook"
+    for folder in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(gradebook / folder, ignore_errors=True)
+    (gradebook / "gradebook.db").unlink(missing_ok=True)
+
+    step("1. Release: nbgrader strips the solutions and keeps the public tests")
+    run(str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force")
+
+    step("2. Three students hand in: a correct, a partly wrong and a blank notebook")
+    wrong_sections, _ = submissions.load_variant(PARTLY_WRONG)
+    handed_in = {"demo-correct": submissions.with_sections(assignment),
+                 "demo-partly-wrong": submissions.with_sections(assignment, wrong_sections),
+                 "demo-blank": submissions.blank(assignment)}
+    for student, notebook in handed_in.items():
+        folder = gradebook / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+        print(f"  {folder.relative_to(ROOT)}/{ASSIGNMENT}.ipynb")
+
+    step("3. nbgrader autograde, with our sandboxed grading step in place of in-kernel execution")
+    run(str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--force")
+
+    step("4. Feedback and export")
+    run(str(BIN / "nbgrader"), "generate_feedback", ASSIGNMENT, "--force")
+    run(str(BIN / "nbgrader"), "export", "--to", str(gradebook / "grades.csv"))
+    with open(gradebook / "grades.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    print(f"\n  {'student':<20}{'score':>8}{'max':>8}")
+    for row in sorted(rows, key=lambda r: r["student_id"]):
+        print(f"  {row['student_id']:<20}{float(row['score']):>8.2f}{float(row['max_score']):>8.2f}")
+    print(f"\n  feedback: {gradebook.relative_to(ROOT)}/feedback/<student>/{ASSIGNMENT}/{ASSIGNMENT}.html")
+
+    step("5. What CI runs: tfgrade grade with machine-readable results")
+    partly_wrong = gradebook / "submitted" / "demo-partly-wrong" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    run(str(BIN / "tfgrade"), "grade", str(partly_wrong), "--assignment", ASSIGNMENT,
+        "--json", str(gradebook / "demo-result.json"), "--junit", str(gradebook / "demo-junit.xml"))
+    print(f"\n  JSON: gradebook/demo-result.json   JUnit: gradebook/demo-junit.xml")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

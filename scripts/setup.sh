@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds .venv with the pinned stack from requirements/lock.txt and makes sure bubblewrap is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+  echo "setup: $PYTHON not found. On Debian: apt-get install python3.11 python3.11-venv (or set PYTHON=...)." >&2
+  exit 1
+fi
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing bubblewrap from Debian's packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  else
+    echo "setup: WARNING bubblewrap (bwrap) is not installed and this user cannot install it." >&2
+    echo "setup:         Ask an administrator for: apt-get install bubblewrap" >&2
+    echo "setup:         Without it, tfgrade refuses to run submissions unless given --no-sandbox." >&2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip  # the bundled pip 23.2 crashes resolving this stack
+.venv/bin/python -m pip install --quiet -r requirements/lock.txt
+.venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+echo "setup: ready (.venv/bin/tfgrade)"
