@@ -5,6 +5,7 @@ another database (for example ``postgresql://user@host/course``).
 """
 
 import os
+import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -19,6 +20,9 @@ from nbgrader.preprocessors import (
 from graders.nbgrader_step import SandboxedGrade
 
 ROOT = Path(__file__).resolve().parent
+# nbgrader creates the gradebook by running the `alembic` command; find it beside this interpreter even when the venv
+# is not activated.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
 

@@ -1,9 +1,11 @@
-# %% [setup]
 """Reference solution for A01, TensorFlow Fundamentals.
 
-Each ``# %% [qK]`` section is the solution cell of question ``qK``, verbatim; the parts between
-the ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers are removed from the student release.
+Each ``# %% [qK]`` section is the solution cell of question ``qK``, verbatim; nbgrader removes the
+marked solution regions from the student release. This docstring sits before the first section, so
+it is in no notebook cell.
 """
+
+# %% [setup]
 
 import contextlib
 import importlib

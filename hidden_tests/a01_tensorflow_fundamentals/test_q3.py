@@ -61,7 +61,9 @@ def test_run_v1_graph_computes_the_fetch(student, reference, rng):
 def test_run_v1_graph_leaves_eager_mode_and_the_default_graph_alone(student, rng):
     got = student.probe("v1_case", "variable", _feeds(rng, "variable"))
     assert got["eager_after"], "eager execution is off after run_v1_graph: never call disable_eager_execution()"
-    assert not got["default_graph_replaced"], "run_v1_graph replaced the global default graph; build in a fresh tf.Graph()"
+    assert not got["default_graph_replaced"], (
+        "run_v1_graph replaced the global default graph; build in a fresh tf.Graph()"
+    )
     assert got["default_graph_new_ops"] == 0, (
         f"run_v1_graph added {got['default_graph_new_ops']} ops to the global default graph; "
         "build inside `with tf.Graph().as_default():`"
@@ -73,4 +75,6 @@ def test_run_v1_graph_opens_and_closes_exactly_one_session(student, rng):
     assert got["sessions_opened"] == 1, (
         f"run_v1_graph opened {got['sessions_opened']} tf.compat.v1.Session(s); open exactly one, on your graph"
     )
-    assert got["sessions_closed"] >= 1, "the session was never closed; use `with tf.compat.v1.Session(graph=g) as sess:`"
+    assert got["sessions_closed"] >= 1, (
+        "the session was never closed; use `with tf.compat.v1.Session(graph=g) as sess:`"
+    )

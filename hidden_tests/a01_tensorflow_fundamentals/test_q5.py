@@ -42,11 +42,16 @@ def test_saturating_cast_from_float64_integers_and_numpy(student, reference, rng
     for x, name in cases:
         got = student.call("saturating_cast", x, DType(name))
         want = reference.call("saturating_cast", x, DType(name))
-        checks.assert_tensor(got, want, expect="tensor", dtype=name, atol=0, rtol=0, name=f"saturating_cast(... -> {name})")
+        checks.assert_tensor(got, want, expect="tensor", dtype=name, atol=0, rtol=0,
+                             name=f"saturating_cast(... -> {name})")
 
 
-def test_saturating_cast_is_implemented_by_hand(student, rng):
+def test_saturating_cast_is_implemented_by_hand(student, reference, rng):
     x = Tensor(_float_input(rng, 0, 255))
+    # A working answer first, so a blank stub cannot pass by calling nothing at all.
+    checks.assert_tensor(student.call("saturating_cast", x, DType("uint8")),
+                         reference.call("saturating_cast", x, DType("uint8")), expect="tensor", dtype="uint8",
+                         atol=0, rtol=0, name="saturating_cast(float32 -> uint8)")
     checks.assert_no_forbidden_calls(
         student, "saturating_cast", (x, DType("uint8")), forbidden=["tf.dtypes.saturate_cast", "tf.saturate_cast"]
     )
@@ -93,7 +98,7 @@ def test_promote_and_add_rejects_strings(student):
 
 @pytest.mark.points(2)
 def test_flatten_keep_batch_handles_any_shape_with_one_trace(student, reference, rng):
-    shapes = [(int(rng.integers(1, 6)), int(rng.integers(1, 6)), int(rng.integers(1, 6))), (0, 3, 2), (2, 0, 5), (1, 7, 1)]
+    shapes = [tuple(int(v) for v in rng.integers(1, 6, size=3)), (0, 3, 2), (2, 0, 5), (1, 7, 1)]
     for shape in shapes:
         x = Tensor(rng.normal(size=shape).astype(np.float32))
         got = student.call("flatten_keep_batch", x)
@@ -121,6 +126,8 @@ def test_nbytes_counts_element_bytes(student, reference, rng):
     for x in inputs:
         got = student.call("nbytes", x)
         want = reference.call("nbytes", x)
-        assert isinstance(got, int) and not isinstance(got, bool), f"nbytes must return a Python int, got {type(got).__name__}"
+        assert isinstance(got, int) and not isinstance(got, bool), (
+            f"nbytes must return a Python int, got {type(got).__name__}"
+        )
         checks.assert_value(got, want, name="nbytes(x)")
     checks.assert_raises(student.probe, "string_tensor_call", "nbytes", exc_type="TypeError")

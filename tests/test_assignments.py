@@ -1,0 +1,133 @@
+"""The backbone sweep: every assignment meets the "done" list of DESIGN.md, through the real grading path."""
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from graders import authoring, grade, submissions
+from graders.course import assignment_ids, load_assignment
+from graders.notebook import grade_id, read_notebook
+from tests.conftest import ROOT, requires_bwrap
+
+ASSIGNMENTS = assignment_ids(ROOT)
+VARIANTS = [(a, p.stem) for a in ASSIGNMENTS for p in sorted((ROOT / "tests/submissions" / a).glob("*.py"))]
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def assignment(request):
+    return load_assignment(request.param, ROOT)
+
+
+def test_there_are_assignments():
+    assert "a01_tensorflow_fundamentals" in ASSIGNMENTS
+
+
+def test_source_notebook_is_built_from_the_reference(assignment):
+    committed = assignment.source_notebook.read_text()
+    assert committed == authoring.render(authoring.build_source_notebook(assignment)), (
+        f"run `tfgrade build {assignment.id}`: the source notebook and reference/{assignment.id}.py have drifted")
+
+
+def test_notebook_solutions_are_the_reference_sections(assignment):
+    sections = authoring.reference_sections(assignment)
+    cells = {grade_id(c): c.source for c in read_notebook(assignment.source_notebook).cells}
+    for question in assignment.questions:
+        assert cells[f"{question.id}_solution"] + "\n" == sections[question.id]
+
+
+def test_committed_release_is_current(assignment, tmp_path):
+    course = tmp_path / "course"
+    (course / "assignments").mkdir(parents=True)
+    shutil.copytree(assignment.source_dir, course / "assignments" / assignment.id)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", assignment.id],
+                          cwd=course, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    fresh, committed = course / "release" / assignment.id, ROOT / "release" / assignment.id
+    names = sorted(str(p.relative_to(fresh)) for p in fresh.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(committed)) for p in committed.rglob("*") if p.is_file())
+    for name in names:
+        assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
+            f"release/{assignment.id}/{name} is stale: run `nbgrader generate_assignment {assignment.id} --force`")
+
+
+def test_release_hides_solutions_and_hidden_tests(assignment):
+    release = ROOT / "release" / assignment.id
+    text = (release / f"{assignment.id}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in text
+    assert not (release / "manifest.toml").exists()
+    assert not any("hidden" in str(p) for p in release.rglob("*"))
+
+
+def _test_functions(path: Path, decorator: str | None = None) -> list[str]:
+    tree = ast.parse(path.read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+            and (node.name.startswith("test_") if decorator is None else
+                 any(decorator in ast.unparse(d) for d in node.decorator_list))]
+
+
+def test_every_question_has_three_hidden_tests_and_a_public_test(assignment):
+    for question in assignment.questions:
+        hidden = _test_functions(assignment.hidden_tests / f"test_{question.id}.py")
+        public = _test_functions(assignment.source_dir / "tests" / f"{question.id}.py", decorator="test_case")
+        assert len(hidden) >= 3, f"{question.id}: {len(hidden)} hidden tests"
+        assert len(public) >= 1, f"{question.id}: no public test"
+
+
+def _run_student_notebook(assignment, notebook, tmp_path) -> dict[str, str]:
+    """Runs a notebook the way a student does, in a real kernel beside the public tests; returns check outputs."""
+    work = tmp_path / "student"
+    shutil.copytree(ROOT / "release" / assignment.id, work)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(work)}})
+    client.execute(env=dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3"))
+    outputs = {}
+    for cell in notebook.cells:
+        gid = grade_id(cell) or ""
+        if any(gid == q.id for q in assignment.questions):
+            outputs[gid] = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs)
+    return outputs
+
+
+@pytest.mark.slow
+def test_public_checks_pass_for_the_reference_and_fail_for_the_blank(assignment, tmp_path):
+    passed = _run_student_notebook(assignment, submissions.with_sections(assignment), tmp_path / "full")
+    for question in assignment.questions:
+        assert "All test cases passed" in passed[question.id], f"{question.id}: {passed[question.id][-800:]}"
+    blank = _run_student_notebook(assignment, submissions.blank(assignment), tmp_path / "blank")
+    for question in assignment.questions:
+        assert "All test cases passed" not in blank[question.id], question.id
+
+
+@pytest.mark.slow
+@requires_bwrap
+def test_reference_full_marks_and_release_zero(assignment):
+    full = grade.grade_notebook(assignment.source_notebook, assignment)
+    failures = {q: [(t.name, t.message) for t in r.tests if not t.passed] for q, r in full.questions.items()}
+    assert full.score == assignment.max_score, json.dumps(failures, indent=1)
+    blank = grade.grade_notebook(assignment.release_notebook, assignment)
+    assert blank.score == 0, {q: r.score for q, r in blank.questions.items()}
+
+
+@pytest.mark.slow
+@requires_bwrap
+@pytest.mark.parametrize("assignment_id, variant", VARIANTS, ids=[f"{a}-{v}" for a, v in VARIANTS])
+def test_wrong_submission_scores_as_expected(assignment_id, variant):
+    assignment = load_assignment(assignment_id, ROOT)
+    sections, expectations = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
+    assert expectations, "a fixture must name the questions it breaks"
+    result = grade.grade_notebook(submissions.with_sections(assignment, sections), assignment, name=variant)
+    for question in assignment.questions:
+        want = expectations.get(question.id, "full")
+        got = result.questions[question.id]
+        assert submissions.meets(got.score, got.max_score, want), (
+            f"{question.id}: expected {want}, got {got.score}/{got.max_score} "
+            f"{[(t.name, t.message) for t in got.tests if not t.passed]}")
