@@ -22,7 +22,7 @@ def reference_sections(assignment: Assignment) -> dict[str, str]:
     """The reference module split at its ``# %% [name]`` markers, in order: ``setup`` then ``q1`` ... ."""
     text = assignment.reference_module.read_text()
     parts = _SECTION.split(text)
-    sections = {name: body.strip("\n") + "\n" for name, body in zip(parts[1::2], parts[2::2])}
+    sections = {name: body.strip("\n") + "\n" for name, body in zip(parts[1::2], parts[2::2], strict=True)}
     expected = ["setup"] + [q.id for q in assignment.questions]
     if list(sections) != expected:
         raise ValueError(f"{assignment.reference_module}: sections are {list(sections)}, expected {expected}")
@@ -55,7 +55,8 @@ def build_source_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     cells = [
         new_md(f"# {assignment.title}\n\n{assignment.intro.strip()}\n\n"
                f"This assignment has {len(assignment.questions)} questions worth {total} points. Run the "
-               "`grader.check(\"qK\")` cell under each question to run its public tests; hidden tests decide the grade.",
+               "`grader.check(\"qK\")` cell under each question to run its public tests; hidden tests decide the "
+               "grade.",
                metadata=_meta("intro", locked=True), id="intro"),
         new_code("# Initialize Otter: grader.check(\"qK\") runs the public tests of question K.\n"
                  "import otter\n\ngrader = otter.Notebook()",

@@ -110,7 +110,7 @@ def assert_value(got, want, *, rtol: float = 1e-7, atol: float = 0.0, name: str 
             raise CheckFailed(f"{name}: expected a {type(want).__name__}, got {_describe(got)}")
         if len(got) != len(want):
             raise CheckFailed(f"{name}: expected {len(want)} items, got {len(got)}")
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_value(g, w, rtol=rtol, atol=atol, name=f"{name}[{i}]")
         return
     if isinstance(want, np.ndarray):
@@ -146,7 +146,7 @@ def assert_gradients(student, reference, fn: str, args: Sequence, *, wrt: Sequen
     """Compares ``tf.GradientTape`` gradients of the student's ``fn`` with the reference's, on the same inputs."""
     got = student.harness("gradient", fn, list(args), wrt=tuple(wrt), upstream_seed=upstream_seed)
     want = reference.harness("gradient", fn, list(args), wrt=tuple(wrt), upstream_seed=upstream_seed)
-    for i, g, w in zip(wrt, got, want):
+    for i, g, w in zip(wrt, got, want, strict=False):
         if g is None and w is not None:
             raise CheckFailed(f"gradient of {fn} with respect to argument {i} is None: the computation is not "
                               "differentiable (a tf.cast to an integer type, .numpy() or a Python float in the way?)")
@@ -234,7 +234,9 @@ def measure_speed(candidates: Mapping[str, tuple], make_args: Callable, rng: np.
                 times[label].append(elapsed / calls)
         first = outputs[labels[0]]
         for label in labels[1:]:
-            for k, (a, b) in enumerate(zip(first, outputs[label])):
+            if len(outputs[label]) != len(first):
+                raise CheckFailed(f"{label} returned {len(outputs[label])} outputs for {len(first)} calls")
+            for k, (a, b) in enumerate(zip(first, outputs[label], strict=True)):
                 assert_tensor(b, a, rtol=rtol, atol=atol, name=f"{label} output {k} in the timing run")
     return {label: float(np.median(v)) for label, v in times.items()}
 

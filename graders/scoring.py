@@ -37,7 +37,8 @@ def _worst(reasons) -> str | None:
     return min(present, key=lambda r: _REASON_ORDER.index(r) if r in _REASON_ORDER else len(_REASON_ORDER))
 
 
-def fold(assignment, tests: list[dict], cell_failures: dict[str, list[tuple[str | None, str]]]) -> dict[str, QuestionResult]:
+def fold(assignment, tests: list[dict],
+         cell_failures: dict[str, list[tuple[str | None, str]]]) -> dict[str, QuestionResult]:
     """Scores each question as its points times the passed share of its test weights.
 
     Args:

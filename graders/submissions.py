@@ -31,13 +31,16 @@ def load_variant(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     match = _EXPECT.search(text)
     expectations = ast.literal_eval(match.group(1)) if match else {}
     parts = _SECTION.split(text)
-    sections = {name: body.strip("\n") + "\n" for name, body in zip(parts[1::2], parts[2::2])}
+    sections = {name: body.strip("\n") + "\n" for name, body in zip(parts[1::2], parts[2::2], strict=True)}
     return sections, expectations
 
 
 def with_sections(assignment: Assignment, sections: dict[str, str] | None = None) -> nbformat.NotebookNode:
-    """The release notebook as a student hands it in: every solution cell filled with the reference's section, except
-    the questions in ``sections``, which get that code instead."""
+    """The release notebook as a student hands it in.
+
+    Every solution cell is filled with the reference's section, except the questions in ``sections``, which get that
+    code instead.
+    """
     answers = dict(reference_sections(assignment), **(sections or {}))
     notebook = copy.deepcopy(read_notebook(assignment.release_notebook))
     for cell in notebook.cells:

@@ -22,15 +22,19 @@ from graders import submissions  # noqa: E402
 from graders.course import load_assignment  # noqa: E402
 
 ASSIGNMENT = "a01_tensorflow_fundamentals"
-PARTLY_WRONG = ROOT / "tests" / "submissions" / ASSIGNMENT / "plain_cast_and_float_stats.py"
+# Two realistic mistakes from the test fixtures: statistics kept in Python floats, and a cast that wraps around.
+PARTLY_WRONG = [ROOT / "tests" / "submissions" / ASSIGNMENT / f"{name}.py"
+                for name in ("q4_python_float_state", "q5_plain_cast_wraps_around")]
 BIN = Path(sys.executable).parent
 
 
 def step(title: str) -> None:
+    """Prints a section heading."""
     print(f"\n=== {title}", flush=True)
 
 
 def run(*argv: str) -> None:
+    """Runs a command from the repository root, echoing it first."""
     print("$", " ".join(argv), flush=True)
     subprocess.run(argv, cwd=ROOT, check=True)
 
@@ -47,7 +51,9 @@ def main() -> int:
     run(str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force")
 
     step("2. Three students hand in: a correct, a partly wrong and a blank notebook")
-    wrong_sections, _ = submissions.load_variant(PARTLY_WRONG)
+    wrong_sections = {}
+    for path in PARTLY_WRONG:
+        wrong_sections.update(submissions.load_variant(path)[0])
     handed_in = {"demo-correct": submissions.with_sections(assignment),
                  "demo-partly-wrong": submissions.with_sections(assignment, wrong_sections),
                  "demo-blank": submissions.blank(assignment)}
@@ -74,7 +80,7 @@ def main() -> int:
     partly_wrong = gradebook / "submitted" / "demo-partly-wrong" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     run(str(BIN / "tfgrade"), "grade", str(partly_wrong), "--assignment", ASSIGNMENT,
         "--json", str(gradebook / "demo-result.json"), "--junit", str(gradebook / "demo-junit.xml"))
-    print(f"\n  JSON: gradebook/demo-result.json   JUnit: gradebook/demo-junit.xml")
+    print("\n  JSON: gradebook/demo-result.json   JUnit: gradebook/demo-junit.xml")
     return 0
 
 

@@ -21,7 +21,8 @@ def test_assert_tensor_passes_on_close_values():
 
 def test_assert_tensor_checks_type_first():
     fails(checks.assert_tensor, arr([1.0], origin="numpy.ndarray"), arr([1.0]), expect="tensor", match="tf.Tensor")
-    fails(checks.assert_tensor, wire.Handle(1, "Liar"), arr([1.0]), match="expected a tensor, got an object of type Liar")
+    fails(checks.assert_tensor, wire.Handle(1, "Liar"), arr([1.0]),
+          match="expected a tensor, got an object of type Liar")
     fails(checks.assert_tensor, "1.0", arr([1.0]), match="expected a tensor")
 
 
@@ -44,7 +45,8 @@ def test_assert_tensor_reports_nan():
 
 
 def test_assert_tensor_reports_the_worst_element():
-    fails(checks.assert_tensor, arr([1.0, 2.0, 5.0]), arr([1.0, 2.0, 3.0]), match=r"largest difference is 2 at index \(2,\)")
+    fails(checks.assert_tensor, arr([1.0, 2.0, 5.0]), arr([1.0, 2.0, 3.0]),
+          match=r"largest difference is 2 at index \(2,\)")
 
 
 def test_assert_tensor_accepts_matching_nonfinite_when_allowed():

@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 
-from graders import grade, submissions
+from graders import grade
 from graders.cli import main as tfgrade
 from graders.notebook import grade_id, read_notebook
 from tests.conftest import requires_bwrap
@@ -46,7 +46,8 @@ def test_blank_release_scores_zero(mini, tmp_path):
 
 
 def test_partial_credit_follows_the_test_weights(mini):
-    wrong_gradient = "import tensorflow as tf\ndef scaled_sum(x, k):\n    return tf.stop_gradient(k * tf.reduce_sum(x, -1))"
+    wrong_gradient = ("import tensorflow as tf\n"
+                      "def scaled_sum(x, k):\n    return tf.stop_gradient(k * tf.reduce_sum(x, -1))")
     result = grade.grade_notebook(notebook_with(mini, q1=wrong_gradient), mini)
     assert scores(result)["q1"] == (pytest.approx(4 / 3, abs=1e-3), None)
     assert scores(result)["q2"] == (6, None)

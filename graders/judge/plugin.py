@@ -103,7 +103,8 @@ class Judge:
         for item in items:
             marker = item.get_closest_marker("question")
             if marker is None or marker.args[0] not in questions:
-                raise pytest.UsageError(f"{item.nodeid}: needs @pytest.mark.question(id) with one of {sorted(questions)}")
+                raise pytest.UsageError(
+                    f"{item.nodeid}: needs @pytest.mark.question(id) with one of {sorted(questions)}")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):

@@ -1,4 +1,4 @@
-"""The ``student`` and ``reference`` fixtures: a worker that runs its cells, answers calls, and restarts after a crash."""
+"""The ``student`` and ``reference`` fixtures: a worker that runs its cells, answers calls, restarts after a crash."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graders import sandbox, wire
@@ -16,6 +17,11 @@ from graders import sandbox, wire
 STARTUP_TIMEOUT_S = 120.0
 KILL_GRACE_S = 5.0
 OUTPUT_TAIL_BYTES = 64 << 10
+
+# bwrap's --die-with-parent is a parent-death signal, and Linux sends it when the *thread* that forked the sandbox
+# ends. Every sandbox is therefore forked by this one long-lived thread, so workers started from a short-lived thread
+# live on, and all of them still die with the judge.
+_LAUNCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfgrade-launcher")
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,10 @@ class WorkerProcess:
             launch_env = {}
         else:
             launch_env = env = sandbox.unsandboxed_env(extra)
-        self.process = subprocess.Popen(
-            argv, env=launch_env if config.sandboxed else env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
-            preexec_fn=lambda: sandbox.apply_limits(config.limits))
+        self.process = _LAUNCHER.submit(
+            subprocess.Popen, argv, env=launch_env if config.sandboxed else env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(to_worker_r, from_worker_w),
+            start_new_session=True, preexec_fn=lambda: sandbox.apply_limits(config.limits)).result()
         os.close(to_worker_r)
         os.close(from_worker_w)
         self._drain = threading.Thread(target=self._drain_output, daemon=True)

@@ -106,7 +106,7 @@ class Worker:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             entry = {"index": cell["index"], "ok": error is None}
             if error is not None:
-                entry.update(zip(("kind", "type", "message"), _classify_error(error)))
+                entry.update(zip(("kind", "type", "message"), _classify_error(error), strict=True))
                 if isinstance(error, _SoftTimeout):
                     entry.update(kind="timeout", type="TimeoutError", message=f"the cell ran past {per_cell:g} s")
             self.send({"event": "cell_end", **entry})

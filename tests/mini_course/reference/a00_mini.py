@@ -4,6 +4,7 @@ import os
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 import tensorflow as tf
 
+
 # %% [q1]
 def scaled_sum(x, k):
     """Returns ``k * sum(x, axis=-1)``."""
