@@ -45,6 +45,10 @@ def read_notebook(source: Path | str | bytes | dict) -> nbformat.NotebookNode:
         raise InvalidNotebook("the file is not a Jupyter notebook (no list of cells)")
     if data.get("nbformat") != 4:
         raise InvalidNotebook(f"unsupported notebook format {data.get('nbformat')!r}; expected version 4")
+    for cell in data["cells"]:
+        if not isinstance(cell, dict):
+            raise InvalidNotebook("a cell is not a JSON object")
+        cell["source"] = _text(cell.get("source", ""))  # on disk a source may be a list of lines
     return nbformat.from_dict(data)
 
 

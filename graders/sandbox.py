@@ -100,8 +100,18 @@ def _dirs_for(path: str, made: set[str]) -> list[str]:
     return args
 
 
+def _check_readable_by_others(folder: Path) -> None:
+    """The sandbox uid reads the engine through a mount; a private file there would break every worker."""
+    for path in [folder, *folder.rglob("*.py")]:
+        if not path.stat().st_mode & (0o005 if path.is_dir() else 0o004):
+            raise SandboxUnavailable(f"{path} is not readable by other users, so the sandbox cannot load it; "
+                                     f"run `chmod -R a+rX {folder}` (make setup does)")
+
+
 def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, str], pass_fds=()) -> list[str]:
     """The bwrap command line that runs ``argv`` in a fresh sandbox."""
+    if uid is not None:
+        _check_readable_by_others(GRADERS_DIR)
     args = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv"]
     if uid is not None:

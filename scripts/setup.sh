@@ -2,6 +2,8 @@
 # Builds .venv with the pinned stack from requirements/lock.txt and makes sure bubblewrap is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Sandboxed workers run as an unprivileged uid and read the venv and the engine package through read-only mounts.
+umask 022
 
 PYTHON=${PYTHON:-python3.11}
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -26,4 +28,5 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip  # the bundled pip 23.2 crashes resolving this stack
 .venv/bin/python -m pip install --quiet -r requirements/lock.txt
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+chmod -R a+rX .venv graders
 echo "setup: ready (.venv/bin/tfgrade)"

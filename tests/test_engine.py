@@ -118,3 +118,12 @@ def test_cli_fail_under_gates_and_invalid_notebooks_still_grade(course_env, tmp_
 
 def test_cli_fails_when_grading_cannot_be_done(course_env, tmp_path):
     assert tfgrade(["grade", str(tmp_path / "x.ipynb"), "--assignment", "a77_nope"]) == 2
+
+
+def test_no_sandbox_grades_the_same_and_warns(mini, course_env, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert tfgrade(["grade", str(mini.source_notebook), "--assignment", "a00_mini", "--json", str(out),
+                    "--no-sandbox"]) == 0
+    assert json.loads(out.read_text())["score"] == 10
+    assert json.loads(out.read_text())["sandboxed"] is False
+    assert "UNPROTECTED" in capsys.readouterr().err
