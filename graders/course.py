@@ -33,6 +33,7 @@ class Budget:
     call_timeout_s: float = 60.0
     memory_mb: int = 4096
     judge_timeout_s: float = 900.0
+    scratch_mb: int = 0  # > 0 gives each worker a scratch folder that survives restarts
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool) 
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
         "budget": {"cell_timeout_s": assignment.budget.cell_timeout_s,
-                   "call_timeout_s": assignment.budget.call_timeout_s, "memory_mb": assignment.budget.memory_mb},
+                   "call_timeout_s": assignment.budget.call_timeout_s, "memory_mb": assignment.budget.memory_mb,
+                   "scratch_mb": assignment.budget.scratch_mb},
         "thresholds": {q.id: q.thresholds for q in assignment.questions},
         "student_cells": [vars(c) for c in cells],
         "reference_cells": [vars(c) for c in authoring.reference_cells(assignment)],

@@ -21,6 +21,7 @@ from pathlib import Path
 GRADERS_DIR = Path(__file__).resolve().parent
 SANDBOX_ROOT = "/opt/tfgrade"
 HOME = "/home/student"
+SCRATCH = f"{HOME}/scratch"
 UID_RANGE = range(61000, 62000)
 _LOCK_DIR = Path("/tmp/tfgrade-uids")
 
@@ -108,8 +109,18 @@ def _check_readable_by_others(folder: Path) -> None:
                                      f"run `chmod -R a+rX {folder}` (make setup does)")
 
 
-def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, str], pass_fds=()) -> list[str]:
-    """The bwrap command line that runs ``argv`` in a fresh sandbox."""
+def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, str],
+            scratch: str | None = None) -> list[str]:
+    """The bwrap command line that runs ``argv`` in a fresh sandbox.
+
+    Args:
+        argv: The program to run inside.
+        uid: The unprivileged uid to run as (launcher is root), or None to use a user namespace.
+        limits: Resource limits (the tmpfs sizes are applied here; the rlimits by ``apply_limits``).
+        env: The whole environment inside.
+        scratch: A host folder to mount read-write at ``SCRATCH``; it outlives the sandbox, so a test can kill a
+            worker and let the next one resume from what the first wrote.
+    """
     if uid is not None:
         _check_readable_by_others(GRADERS_DIR)
     args = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -134,6 +145,8 @@ def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, 
     for root in _readonly_roots():
         args += _dirs_for(root, made) + ["--ro-bind", root, root]
     args += _dirs_for(f"{SANDBOX_ROOT}/graders", made) + ["--ro-bind", str(GRADERS_DIR), f"{SANDBOX_ROOT}/graders"]
+    if scratch is not None:
+        args += ["--bind", scratch, SCRATCH]
     args += ["--chdir", HOME]
     for key, value in env.items():
         args += ["--setenv", key, value]

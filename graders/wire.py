@@ -81,6 +81,12 @@ class MemoryLimit(RemoteError):
     reason = "memory_limit"
 
 
+class DiskLimit(RemoteError):
+    """The worker wrote more than its scratch folder may hold; it was stopped."""
+
+    reason = "disk_limit"
+
+
 class WorkerDied(RemoteError):
     """The worker process ended in the middle of a call."""
 
@@ -88,7 +94,8 @@ class WorkerDied(RemoteError):
 
 
 ERRORS_BY_KIND = {cls.reason: cls for cls in
-                  (StudentException, MissingName, InvalidResult, CallTimeout, MemoryLimit, WorkerDied)}
+                  (StudentException, MissingName, InvalidResult, CallTimeout, MemoryLimit, DiskLimit,
+                                 WorkerDied)}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -62,7 +62,8 @@ class Judge:
         budget = self.job["budget"]
         config = WorkerConfig(assignment=self.job["assignment"], sandboxed=self.job["sandboxed"],
                               limits=Limits(memory_mb=int(budget["memory_mb"])))
-        timeouts = {"cell_timeout": float(budget["cell_timeout_s"]), "call_timeout": float(budget["call_timeout_s"])}
+        timeouts = {"cell_timeout": float(budget["cell_timeout_s"]), "call_timeout": float(budget["call_timeout_s"]),
+                    "scratch_mb": int(budget.get("scratch_mb", 0))}
         self.remotes = {
             "student": Remote("student", config, [Cell(**c) for c in self.job["student_cells"]], **timeouts),
             "reference": _ReferenceRemote("reference", config, [Cell(**c) for c in self.job["reference_cells"]],

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, replace
 
-from graders import wire
+from graders import sandbox, wire
 from graders.judge.worker_process import WorkerConfig, WorkerProcess
 
 MAX_RESTARTS = 6
 RUN_CELLS_GRACE_S = 10.0
+MAX_SCRATCH_FILES = 10_000
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,17 @@ class Remote:
     """
 
     def __init__(self, role: str, config: WorkerConfig, cells: list[Cell], *, cell_timeout: float,
-                 call_timeout: float):
+                 call_timeout: float, scratch_mb: int = 0):
         self.role = role
+        self.scratch_mb = scratch_mb
+        self._scratch_parent = None
+        if scratch_mb > 0:
+            # The parent is private to the judge; the folder itself must be writable by the sandbox's uid.
+            self._scratch_parent = tempfile.mkdtemp(prefix=f"tfgrade-{role}-")
+            folder = os.path.join(self._scratch_parent, "scratch")
+            os.mkdir(folder)
+            os.chmod(folder, 0o777)
+            config = replace(config, scratch=folder)
         self.config = config
         self.cells = cells
         self.cell_timeout = cell_timeout
@@ -81,6 +95,72 @@ class Remote:
     def close(self) -> None:
         if self._process is not None:
             self._process.close()
+        if self._scratch_parent is not None:
+            shutil.rmtree(self._scratch_parent, ignore_errors=True)
+
+    @property
+    def scratch(self) -> str:
+        """The scratch folder as the worker sees it; it survives worker restarts (set ``scratch_mb`` to have one)."""
+        if self.config.scratch is None:
+            raise RuntimeError("this assignment's budget has no scratch_mb")
+        return sandbox.SCRATCH if self.config.sandboxed else self.config.scratch
+
+    def scratch_exists(self, relative: str) -> bool:
+        """Whether the worker has created ``relative`` in its scratch folder (the judge never opens it)."""
+        root = os.path.realpath(self.config.scratch)
+        path = os.path.realpath(os.path.join(root, relative))
+        return path.startswith(root + os.sep) and os.path.lexists(path)
+
+    def _watch_scratch(self):
+        if self.config.scratch is None:
+            return None
+        total, count = 0, 0
+        for folder, _dirs, files in os.walk(self.config.scratch):
+            for name in files:
+                count += 1
+                try:
+                    total += os.lstat(os.path.join(folder, name)).st_size
+                except OSError:
+                    pass
+        if total > self.scratch_mb << 20 or count > MAX_SCRATCH_FILES:
+            return wire.DiskLimit(f"the worker wrote {total >> 20} MB in {count} files to its scratch folder; the "
+                                  f"limit is {self.scratch_mb} MB and {MAX_SCRATCH_FILES} files")
+        return None
+
+    def kill(self) -> None:
+        """Kills the worker now, as a crash would; the next call starts a fresh one (the scratch folder stays)."""
+        if self._process is not None:
+            self._process.kill("killed_by_judge")
+
+    def interrupt(self, name: str, *args, when, timeout: float | None = None, **kwargs) -> bool:
+        """Calls ``name`` and kills the worker in the middle of it, once ``when()`` is true.
+
+        A real interruption, for checking that work resumes from what was saved. Returns True when the worker was
+        killed, False when the call finished first (its result is discarded; errors are raised as usual).
+
+        Args:
+            name: The notebook global to call.
+            *args: Positional arguments of the call.
+            when: A judge-side predicate, polled about ten times a second (``lambda: remote.scratch_exists(...)``).
+            timeout: Seconds before giving up (default: the call budget).
+            **kwargs: Keyword arguments of the call.
+        """
+        process = self._ensure_alive()
+        self._apply_seed(process)
+        encoder = wire.Encoder()
+        header = {"op": "call", "name": name, "args": encoder.encode(tuple(args)),
+                  "kwargs": encoder.encode(dict(kwargs)), "timeout": timeout or self.call_timeout}
+        process.send(header, encoder.arrays)
+        deadline = time.monotonic() + (timeout or self.call_timeout)
+        while time.monotonic() < deadline:
+            if when():
+                process.kill("interrupted")
+                return True
+            if process.readable(0.1):
+                self._checked(process.receive(self.call_timeout))
+                return False
+        process.kill("timeout")
+        raise wire.CallTimeout(f"{name} neither finished nor reached the interruption point in time")
 
     @property
     def started(self) -> bool:
@@ -88,7 +168,7 @@ class Remote:
 
     def _ensure_alive(self) -> WorkerProcess:
         if self._process is None or not self._process.alive:
-            if self._process is not None:
+            if self._process is not None and self._process.dead_reason not in ("killed_by_judge", "interrupted"):
                 self.restarts += 1
             self.start()
         return self._process
@@ -126,6 +206,7 @@ class Remote:
         return self._request({"op": "getattr", "handle": self._handle_id(handle), "name": name, "keep": keep})
 
     def _handle_id(self, handle: wire.Handle) -> int:
+        self._ensure_alive()  # a restart first, so handles from the worker that died are seen as stale
         if handle.remote is not self or handle.id not in self._live_handles:
             raise wire.WorkerDied("this object belonged to a worker that has since been restarted")
         return handle.id
@@ -135,14 +216,17 @@ class Remote:
             if isinstance(value, wire.Handle):
                 self._handle_id(value)
         process = self._ensure_alive()
-        if self._seed is not None:
-            self._checked(process.request({"op": "reseed", "seed": self._seed}, self.call_timeout))
-            self._seed = None
+        self._apply_seed(process)
         encoder = wire.Encoder()
         header = dict(header, args=encoder.encode(tuple(args)) if args else {"$l": []},
                       kwargs=encoder.encode(dict(kwargs or {})))
-        response = process.request(header, self.call_timeout, encoder.arrays)
+        response = process.request(header, self.call_timeout, encoder.arrays, watch=self._watch_scratch)
         return self._checked(response)
+
+    def _apply_seed(self, process: WorkerProcess) -> None:
+        if self._seed is not None:
+            self._checked(process.request({"op": "reseed", "seed": self._seed}, self.call_timeout))
+            self._seed = None
 
     def _checked(self, response: dict):
         if response.get("ok") is True:

@@ -32,6 +32,7 @@ class WorkerConfig:
     sandboxed: bool = True
     limits: sandbox.Limits = sandbox.Limits()
     extra_env: tuple[tuple[str, str], ...] = ()
+    scratch: str | None = None
 
 
 class WorkerProcess:
@@ -47,10 +48,14 @@ class WorkerProcess:
                 "--assignment", config.assignment]
         extra = dict(config.extra_env)
         if config.sandboxed:
+            if config.scratch:
+                extra["TFGRADE_SCRATCH"] = sandbox.SCRATCH
             env = sandbox.worker_env(extra)
-            argv = sandbox.command(argv, uid=self._uid.uid, limits=config.limits, env=env)
+            argv = sandbox.command(argv, uid=self._uid.uid, limits=config.limits, env=env, scratch=config.scratch)
             launch_env = {}
         else:
+            if config.scratch:
+                extra["TFGRADE_SCRATCH"] = config.scratch
             launch_env = env = sandbox.unsandboxed_env(extra)
         self.process = _LAUNCHER.submit(
             subprocess.Popen, argv, env=launch_env if config.sandboxed else env, stdin=subprocess.DEVNULL,
@@ -86,16 +91,32 @@ class WorkerProcess:
         except (BrokenPipeError, OSError):
             raise self._died() from None
 
-    def receive(self, timeout: float) -> dict:
-        """Reads one message; a deadline passing kills the sandbox and raises CallTimeout."""
+    def readable(self, timeout: float) -> bool:
+        """Whether the worker has started to answer within ``timeout`` seconds (nothing is read)."""
+        ready, _, _ = select.select([self._from_worker], [], [], timeout)
+        return bool(ready)
+
+    def receive(self, timeout: float, watch=None) -> dict:
+        """Reads one message; a deadline passing kills the sandbox and raises CallTimeout.
+
+        Args:
+            timeout: Seconds to wait for the whole message.
+            watch: Called about twice a second while waiting; a RemoteError it returns kills the worker and is raised.
+        """
         deadline = time.monotonic() + timeout
 
         def read(fd, size):
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([fd], [], [], max(remaining, 0))
-            if not ready:
-                raise TimeoutError
-            return os.read(fd, size)
+            while True:
+                remaining = deadline - time.monotonic()
+                ready, _, _ = select.select([fd], [], [], max(min(remaining, 0.5), 0))
+                if ready:
+                    return os.read(fd, size)
+                if remaining <= 0:
+                    raise TimeoutError
+                problem = watch() if watch is not None else None
+                if problem is not None:
+                    self.kill(problem.reason)
+                    raise problem
 
         try:
             header, arrays = wire.recv_message(self._from_worker, reader=read)
@@ -110,10 +131,10 @@ class WorkerProcess:
         header["_arrays"] = arrays
         return header
 
-    def request(self, header: dict, timeout: float, arrays=()) -> dict:
+    def request(self, header: dict, timeout: float, arrays=(), watch=None) -> dict:
         """Sends a request and waits for its answer (the worker's own soft timeout fires first)."""
         self.send(dict(header, timeout=timeout), arrays)
-        return self.receive(timeout + KILL_GRACE_S)
+        return self.receive(timeout + KILL_GRACE_S, watch)
 
     # -- life and death ---------------------------------------------------------------------------------------------
 

@@ -148,7 +148,16 @@ class Worker:
         harness.reseed(int(req["seed"]))
 
     def resolve(self, target):
-        """Turns a name or a decoded handle into the object it names (harness operations use this)."""
+        """Turns a name or a decoded handle into the object it names (harness operations use this).
+
+        ``"probes.name"`` names a function of the assignment's probe module, called with the namespace first: a
+        named baseline (a Python-loop version, say) can then be timed and checked like the student's function.
+        """
+        if isinstance(target, str) and target.startswith("probes."):
+            probe = getattr(self.probes, target.removeprefix("probes."), None)
+            if probe is None or target.startswith("probes._"):
+                raise LookupError(f"no probe named {target!r}")
+            return lambda *args, **kwargs: probe(self.ns, *args, **kwargs)
         return self._global(target) if isinstance(target, str) else target
 
     def _target(self, req: dict):

@@ -1,0 +1,69 @@
+"""Remote workers: handles, restarts, a judge's real mid-call kill, and the scratch folder that outlives it."""
+
+import pytest
+
+from graders import wire
+from graders.judge.remote import Cell, Remote
+from graders.judge.worker_process import WorkerConfig
+from tests.conftest import requires_bwrap
+
+pytestmark = requires_bwrap
+
+CELLS = [Cell(0, '''
+import os, time
+
+def count_up(folder, steps):
+    os.makedirs(folder, exist_ok=True)
+    done = len(os.listdir(folder))
+    for step in range(done, steps):
+        with open(os.path.join(folder, f"step{step:03d}"), "w") as f:
+            f.write("x")
+        time.sleep(0.2)
+    return len(os.listdir(folder))
+
+def fill(folder, megabytes):
+    os.makedirs(folder, exist_ok=True)
+    for i in range(megabytes):
+        with open(os.path.join(folder, f"blob{i}"), "wb") as f:
+            f.write(b"0" * (1 << 20))
+        time.sleep(0.05)
+    time.sleep(5)
+
+class Box:
+    def __init__(self):
+        self.items = []
+''')]
+
+
+@pytest.fixture
+def remote():
+    worker = Remote("student", WorkerConfig(assignment="a00_mini"), CELLS, cell_timeout=30, call_timeout=30,
+                    scratch_mb=4)
+    yield worker
+    worker.close()
+
+
+def test_interrupt_kills_mid_call_and_the_scratch_folder_survives(remote):
+    folder = f"{remote.scratch}/run"
+    assert remote.interrupt("count_up", folder, 30, when=lambda: remote.scratch_exists("run/step003")) is True
+    assert remote.restarts == 0
+    assert remote.call("count_up", folder, 6) == 6, "the fresh worker resumes from what the killed one wrote"
+
+
+def test_scratch_folder_is_size_capped(remote):
+    with pytest.raises(wire.DiskLimit, match="limit is 4 MB"):
+        remote.call("fill", f"{remote.scratch}/big", 8)
+    assert remote.call("count_up", f"{remote.scratch}/after", 1) == 1
+
+
+def test_handles_die_with_their_worker(remote):
+    box = remote.call("Box")
+    assert box.attr("items") == []
+    remote.kill()
+    with pytest.raises(wire.WorkerDied, match="restarted"):
+        box.attr("items")
+    assert remote.call("Box").attr("items") == []
+
+
+def test_scratch_exists_never_leaves_the_folder(remote):
+    assert remote.scratch_exists("../../etc/passwd") is False
