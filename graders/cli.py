@@ -26,6 +26,9 @@ def _sandbox_choice(no_sandbox: bool) -> bool:
 
 
 def cmd_grade(args) -> int:
+    if not Path(args.notebook).is_file():
+        print(f"tfgrade: no such notebook: {args.notebook}", file=sys.stderr)
+        return EXIT_GRADING_FAILED
     sandboxed = _sandbox_choice(args.no_sandbox)
     result = grade_notebook(Path(args.notebook), args.assignment, sandboxed=sandboxed)
     print(report.table(result))

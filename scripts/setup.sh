@@ -14,7 +14,10 @@ fi
 if ! command -v bwrap >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing bubblewrap from Debian's packages"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }; then
+      echo "setup: WARNING could not install bubblewrap with apt-get; tfgrade will refuse to grade without it" >&2
+      echo "setup:         (or run it with --no-sandbox, for trusted code only)." >&2
+    fi
   else
     echo "setup: WARNING bubblewrap (bwrap) is not installed and this user cannot install it." >&2
     echo "setup:         Ask an administrator for: apt-get install bubblewrap" >&2
