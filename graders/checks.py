@@ -249,6 +249,26 @@ def assert_speed_ratio(speeds: Mapping[str, float], fast: str, slow: str, min_ra
                           f"({speeds[fast] * 1e3:.3g} ms vs {speeds[slow] * 1e3:.3g} ms per call, medians of one run)")
 
 
+def assert_speed(candidates: Mapping[str, tuple], make_args: Callable, rng: np.random.Generator, *, fast: str,
+                 slow: str, min_ratio: float, attempts: int = 3, **measure_kwargs) -> dict[str, float]:
+    """Measures with ``measure_speed`` and checks ``fast`` against ``slow``, measuring again before failing.
+
+    A busy machine only ever makes a run look slower, so one passing measurement out of ``attempts`` is kept, while
+    an implementation that is really too slow fails them all; this keeps regrades from flipping. Returns the speeds
+    of the passing (or last) attempt.
+    """
+    ratios = []
+    for _ in range(attempts):
+        speeds = measure_speed(candidates, make_args, rng, **measure_kwargs)
+        try:
+            assert_speed_ratio(speeds, fast, slow, min_ratio)
+            return speeds
+        except CheckFailed as failure:
+            ratios.append(speeds[slow] / max(speeds[fast], 1e-12))
+            last = failure
+    raise CheckFailed(f"{last} (ratios over {attempts} measurements: {', '.join(f'{r:.2f}' for r in ratios)})")
+
+
 def assert_accuracy(predicted, labels, min_accuracy: float, *, name: str = "accuracy") -> float:
     """Accuracy of predicted labels against held-out labels that never entered the worker."""
     predicted, labels = np.asarray(predicted), np.asarray(labels)

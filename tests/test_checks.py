@@ -107,3 +107,35 @@ def test_measure_speed_rejects_a_fast_wrong_answer():
     fails(checks.measure_speed, {"ref": (good, "f"), "student": (wrong, "f")},
           lambda r: [r.normal(size=3).astype(np.float32) + 1], np.random.default_rng(0), trials=1, calls=2,
           match="student output 0 in the timing run")
+
+
+class FlakyRemote(FakeRemote):
+    """Slow on its first batches only, as a busy machine would make it."""
+
+    def __init__(self, delay, answer, slow_batches):
+        super().__init__(delay, answer)
+        self.slow_batches = slow_batches
+
+    def harness(self, op, fn, batch):
+        if self.slow_batches > 0:
+            self.slow_batches -= 1
+            import time
+
+            time.sleep(0.01 * len(batch))
+        return super().harness(op, fn, batch)
+
+
+def test_assert_speed_measures_again_before_failing():
+    fast = FlakyRemote(0.0002, lambda x: x + 1, slow_batches=1)
+    slow = FakeRemote(0.003, lambda x: x + 1)
+    speeds = checks.assert_speed({"slow": (slow, "f"), "fast": (fast, "f")}, lambda r: [r.normal(size=2)],
+                                 np.random.default_rng(0), fast="fast", slow="slow", min_ratio=2, trials=1, calls=3,
+                                 warmup=0)
+    assert speeds["slow"] / speeds["fast"] >= 2
+
+
+def test_assert_speed_fails_when_every_measurement_is_too_slow():
+    same = FakeRemote(0.001, lambda x: x + 1)
+    fails(checks.assert_speed, {"a": (same, "f"), "b": (same, "f")}, lambda r: [r.normal(size=2)],
+          np.random.default_rng(0), fast="a", slow="b", min_ratio=3, attempts=2, trials=1, calls=2, warmup=0,
+          match="ratios over 2 measurements")
