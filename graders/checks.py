@@ -142,10 +142,12 @@ def assert_raises(fn: Callable, *args, exc_type: str | Sequence[str], **kwargs) 
 
 
 def assert_gradients(student, reference, fn: str, args: Sequence, *, wrt: Sequence[int] = (0,),
-                     rtol: float = 1e-5, atol: float = 1e-6, upstream_seed: int = 7) -> None:
+                     rtol: float = 1e-5, atol: float = 1e-6, upstream_seed: int = 7,
+                     kwargs: Mapping | None = None) -> None:
     """Compares ``tf.GradientTape`` gradients of the student's ``fn`` with the reference's, on the same inputs."""
-    got = student.harness("gradient", fn, list(args), wrt=tuple(wrt), upstream_seed=upstream_seed)
-    want = reference.harness("gradient", fn, list(args), wrt=tuple(wrt), upstream_seed=upstream_seed)
+    options = {"wrt": tuple(wrt), "upstream_seed": upstream_seed, "kwargs": dict(kwargs or {})}
+    got = student.harness("gradient", fn, list(args), **options)
+    want = reference.harness("gradient", fn, list(args), **options)
     for i, g, w in zip(wrt, got, want, strict=False):
         if g is None and w is not None:
             raise CheckFailed(f"gradient of {fn} with respect to argument {i} is None: the computation is not "
@@ -155,9 +157,11 @@ def assert_gradients(student, reference, fn: str, args: Sequence, *, wrt: Sequen
 
 
 def assert_gradients_fd(remote, fn: str, args: Sequence, *, wrt: int = 0, eps: float = 1e-3,
-                        atol: float = 1e-3, max_entries: int = 64, upstream_seed: int = 7) -> None:
+                        atol: float = 1e-3, max_entries: int = 64, upstream_seed: int = 7,
+                        kwargs: Mapping | None = None) -> None:
     """Compares the tape gradient with central finite differences of ``fn``'s own values (judge-side arithmetic)."""
-    (tape,) = remote.harness("gradient", fn, list(args), wrt=(wrt,), upstream_seed=upstream_seed)
+    kwargs = dict(kwargs or {})
+    (tape,) = remote.harness("gradient", fn, list(args), wrt=(wrt,), upstream_seed=upstream_seed, kwargs=kwargs)
     if tape is None:
         raise CheckFailed(f"gradient of {fn} is None: the computation is not differentiable")
     x = np.asarray(_unwrap(args[wrt]), dtype=np.float64)
@@ -171,7 +175,7 @@ def assert_gradients_fd(remote, fn: str, args: Sequence, *, wrt: int = 0, eps: f
             new_args = list(args)
             new_args[wrt] = _rewrap(args[wrt], shifted.reshape(x.shape))
             calls.append(new_args)
-    outputs = remote.harness("map_call", fn, calls)
+    outputs = remote.harness("map_call", fn, calls, kwargs=kwargs)
     weights = None
     for k, flat in enumerate(entries):
         plus, minus = np.asarray(outputs[2 * k], np.float64), np.asarray(outputs[2 * k + 1], np.float64)

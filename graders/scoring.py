@@ -17,6 +17,7 @@ class TestResult:
     passed: bool
     points: float
     message: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass
@@ -68,7 +69,7 @@ def fold(assignment, tests: list[dict],
             score=score, max_score=question.points, reason=reason,
             tests=[TestResult(name=t["name"], passed=t["passed"],
                               points=round(question.points * t["weight"] / total, 4) if total else 0.0,
-                              message=t["message"]) for t in own],
+                              message=t["message"], duration_s=t.get("duration_s", 0.0)) for t in own],
             cell_errors=[message for _, message in failures])
     return results
 

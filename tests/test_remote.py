@@ -1,5 +1,6 @@
 """Remote workers: handles, restarts, a judge's real mid-call kill, and the scratch folder that outlives it."""
 
+import numpy as np
 import pytest
 
 from graders import wire
@@ -32,6 +33,13 @@ def fill(folder, megabytes):
 class Box:
     def __init__(self):
         self.items = []
+
+import tensorflow as tf
+from tensorflow.python.ops import nn_ops as hidden_alias
+
+@tf.function
+def compiled_softmax(x):
+    return hidden_alias.softmax_v2(x)
 ''')]
 
 
@@ -67,3 +75,11 @@ def test_handles_die_with_their_worker(remote):
 
 def test_scratch_exists_never_leaves_the_folder(remote):
     assert remote.scratch_exists("../../etc/passwd") is False
+
+
+def test_forbidden_calls_are_seen_through_aliases_and_already_traced_functions(remote):
+    x = wire.Tensor(np.ones((2, 3), np.float32))
+    remote.call("compiled_softmax", x)  # traced now: a later call runs the graph, not Python
+    used = remote.harness("calls_made", "compiled_softmax", [x], ["tf.nn.softmax", "tf.math.reduce_sum"])
+    assert used == ["tf.nn.softmax"]
+    assert remote.harness("calls_made", "count_up", [f"{remote.scratch}/x", 1], ["tf.nn.softmax"]) == []

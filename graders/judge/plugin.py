@@ -119,7 +119,8 @@ class Judge:
         entry = {"name": item.originalname or item.name, "nodeid": item.nodeid,
                  "question": item.get_closest_marker("question").args[0],
                  "weight": float(weight.args[0]) if weight else 1.0,
-                 "passed": report.passed, "reason": None, "message": ""}
+                 "passed": report.passed, "reason": None, "message": "",
+                 "duration_s": round(report.duration, 3)}
         if call.excinfo is not None and not report.passed:
             exc = call.excinfo.value
             if isinstance(exc, GradingError):

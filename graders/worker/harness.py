@@ -149,8 +149,11 @@ def calls_made(worker, fn, args, forbidden, kwargs=None):
     """Runs ``fn(*args)`` under a profiler and returns which of the ``forbidden`` dotted names it really invoked.
 
     The functions are matched by identity of their innermost code object, so aliases and re-imports are caught, and
-    wrappers such as TensorFlow's dispatch decorators are seen through.
+    wrappers such as TensorFlow's dispatch decorators are seen through. ``tf.function`` bodies run eagerly during the
+    check: a graph that was traced earlier would otherwise run without calling any Python at all.
     """
+    import tensorflow as tf
+
     fn = worker.resolve(fn)
     codes, builtins = {}, {}
     for name in forbidden:
@@ -168,12 +171,14 @@ def calls_made(worker, fn, args, forbidden, kwargs=None):
         elif event == "c_call" and id(arg) in builtins:
             seen.append(builtins[id(arg)])
 
-    previous = sys.getprofile()
+    previous, was_eager = sys.getprofile(), tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
     sys.setprofile(profiler)
     try:
         fn(*args, **(kwargs or {}))
     finally:
         sys.setprofile(previous)
+        tf.config.run_functions_eagerly(was_eager)
     return sorted(set(seen))
 
 
