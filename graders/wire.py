@@ -331,7 +331,8 @@ def check_dtype(dtype: np.dtype) -> None:
 def array_to_npy(array: np.ndarray) -> bytes:
     """Serializes an array as ``.npy`` bytes, never pickling."""
     buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    # np.ascontiguousarray would turn a 0-d array into shape (1,); np.require keeps scalars scalar.
+    np.lib.format.write_array(buffer, np.require(array, requirements="C"), allow_pickle=False)
     return buffer.getvalue()
 
 

@@ -53,9 +53,12 @@ def remote():
 
 def test_interrupt_kills_mid_call_and_the_scratch_folder_survives(remote):
     folder = f"{remote.scratch}/run"
+    other = Remote("reference", WorkerConfig(assignment="a00_mini"), CELLS, cell_timeout=30, call_timeout=30)
+    other.start()  # holds a uid while ours restarts: the fresh worker must still own the folder it resumes in
     assert remote.interrupt("count_up", folder, 30, when=lambda: remote.scratch_exists("run/step003")) is True
     assert remote.restarts == 0
     assert remote.call("count_up", folder, 6) == 6, "the fresh worker resumes from what the killed one wrote"
+    other.close()
 
 
 def test_scratch_folder_is_size_capped(remote):

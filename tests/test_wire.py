@@ -146,3 +146,9 @@ def test_oversized_array_frame_is_refused_before_reading_it():
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_scalars_stay_scalars():
+    got = roundtrip(np.float32(2.5))
+    assert got.shape == () and got.origin == "numpy.float32" and float(got) == 2.5
+    assert roundtrip(wire.Tensor(np.float32(1.0)), on_tensor=lambda a, d: a).shape == ()

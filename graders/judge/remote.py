@@ -46,6 +46,8 @@ class Remote:
             os.chmod(folder, 0o777)
             config = replace(config, scratch=folder)
         self.config = config
+        # One uid for every worker of this remote: a restarted worker must own what the previous one wrote.
+        self._uid = sandbox.UidLease() if config.sandboxed else None
         self.cells = cells
         self.cell_timeout = cell_timeout
         self.call_timeout = call_timeout
@@ -63,7 +65,7 @@ class Remote:
         while True:
             if self.restarts > MAX_RESTARTS:
                 raise wire.WorkerDied(f"the {self.role} worker kept dying while running the notebook")
-            process = WorkerProcess(self.config)
+            process = WorkerProcess(self.config, self._uid)
             cells = [c for c in self.cells if c.index not in self.killed_by]
             current = None
             try:
@@ -97,6 +99,8 @@ class Remote:
             self._process.close()
         if self._scratch_parent is not None:
             shutil.rmtree(self._scratch_parent, ignore_errors=True)
+        if self._uid is not None:
+            self._uid.release()
 
     @property
     def scratch(self) -> str:

@@ -38,10 +38,18 @@ class WorkerConfig:
 class WorkerProcess:
     """A running worker. Every wait has a deadline; past it the whole sandbox is killed."""
 
-    def __init__(self, config: WorkerConfig):
+    def __init__(self, config: WorkerConfig, uid: sandbox.UidLease | None = None):
+        """Starts the worker.
+
+        Args:
+            config: How to start it.
+            uid: A uid lease to run under; the caller keeps it across restarts so that files a dead worker left in
+                the scratch folder stay writable for the next. Without one the process takes and frees its own.
+        """
         self.config = config
         self.output_tail = bytearray()
-        self._uid = sandbox.UidLease() if config.sandboxed else None
+        self._own_uid = uid is None and config.sandboxed
+        self._uid = sandbox.UidLease() if self._own_uid else uid
         to_worker_r, self._to_worker = os.pipe()
         self._from_worker, from_worker_w = os.pipe()
         argv = [sys.executable, "-m", "graders.worker", "--in", str(to_worker_r), "--out", str(from_worker_w),
@@ -173,7 +181,7 @@ class WorkerProcess:
             except OSError:
                 pass
         self._to_worker = self._from_worker = -1
-        if self._uid is not None:
+        if self._own_uid:
             self._uid.release()
 
     def close(self) -> None:
