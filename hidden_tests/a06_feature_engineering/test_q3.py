@@ -1,0 +1,69 @@
+"""Hidden tests for A06 Q3: numerical normalization, statistics from the training split only."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+
+from graders import checks
+
+pytestmark = pytest.mark.question("q3")
+
+
+def _split(rng, constant=True):
+    """Training data with very different feature scales and a constant column; held-out data shifted."""
+    n, f = int(rng.integers(40, 80)), 5
+    scales = np.array([1e-2, 1.0, 30.0, 1e3, 1.0])
+    train = (rng.standard_t(3, size=(n, f)) * scales + np.array([0, 5, -40, 2e3, 0])).astype(np.float32)
+    if constant:
+        train[:, 4] = 3.0  # constant: max == min and IQR == 0
+    held_out = (rng.normal(2.0, 3.0, size=(n // 2, f)) * scales).astype(np.float32)
+    return train, held_out
+
+
+def _check(student, name, scaler, rng, rtol, atol, constant=True):
+    train, held_out = _split(rng, constant)
+    want = scaler.fit(train.astype(np.float64)).transform(held_out.astype(np.float64))
+    checks.assert_tensor(student.call(name, train, held_out), want, expect="tensor", dtype="float32", rtol=rtol,
+                         atol=atol, name=f"{name}(train, x) vs scikit-learn's {type(scaler).__name__} fitted on train")
+
+
+@pytest.mark.points(2)
+def test_standardize_matches_standard_scaler(student, rng):
+    # No constant column here: Normalization divides by max(std, 1e-7) where StandardScaler divides by 1.
+    _check(student, "standardize", StandardScaler(), rng, rtol=1e-3, atol=1e-3, constant=False)
+
+
+@pytest.mark.points(1)
+def test_minmax_scale_matches_minmax_scaler(student, rng):
+    _check(student, "minmax_scale", MinMaxScaler(), rng, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.points(2)
+def test_robust_scale_matches_robust_scaler(student, rng):
+    _check(student, "robust_scale", RobustScaler(), rng, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.points(2)
+def test_held_out_rows_do_not_change_the_statistics(student, rng):
+    train, held_out = _split(rng, constant=False)
+    outliers = (held_out[:3] * 1e3).astype(np.float32)
+    for name in ("standardize", "minmax_scale", "robust_scale"):
+        alone = np.asarray(student.call(name, train, held_out[:4]))
+        with_outliers = np.asarray(student.call(name, train, np.concatenate([held_out[:4], outliers])))[:4]
+        checks.assert_tensor(with_outliers, alone, rtol=1e-5, atol=1e-5,
+                             name=f"{name}: the same held-out rows scaled alone and next to extreme rows (fit the "
+                                  "statistics on train only, never on the data being transformed)")
+
+
+@pytest.mark.points(3)
+def test_numeric_model_accuracy_on_held_out_breast_cancer(student, thresholds):
+    data = load_breast_cancer()
+    order = np.random.default_rng(3).permutation(len(data.target))  # a fixed split, as calibrated
+    n_train = int(0.6 * len(order))
+    tr, te = order[:n_train], order[n_train:]
+    x = data.data.astype(np.float32)
+    predicted = student.call("fit_predict_numeric", x[tr], data.target[tr].astype(np.int64), x[te])
+    checks.assert_accuracy(np.asarray(predicted), data.target[te].astype(np.int64),
+                           thresholds["min_cancer_accuracy"],
+                           name="accuracy of fit_predict_numeric on held-out breast-cancer samples")

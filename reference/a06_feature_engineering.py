@@ -1,0 +1,565 @@
+"""Reference solution for A06, Feature Engineering.
+
+Each ``# %% [qK]`` section is the solution cell of question ``qK``, verbatim; nbgrader removes the
+marked solution regions from the student release. This docstring sits before the first section, so
+it is in no notebook cell.
+
+Course-text errors corrected here (and in the manifest's intro): ``tf.keras.utils.get_file.Normalization()``
+does not exist (it is ``tf.keras.layers.Normalization()``); Python's ``hash(category) % num_buckets``
+is salted per process (``PYTHONHASHSEED``), so the "hash encoding" of the course gives different
+buckets in training and serving: use ``tf.keras.layers.Hashing`` (FarmHash, stable); the feature
+columns (``tf.feature_column``) still work in TF 2.18 with ``tf_keras``'s ``DenseFeatures`` but are
+deprecated, and do not exist in Keras 3; lookup and text layers run on the CPU, not the GPU.
+"""
+
+# %% [setup]
+
+import os
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+import numpy as np
+import tensorflow as tf
+
+SEED = 0
+
+
+# %% [q1]
+def build_preprocessor(train: dict, income_boundaries) -> tf.keras.Model:
+    """A Keras model that turns raw features into one dense ``float32`` vector per example.
+
+    The model's input is a dict of three ``tf.keras.Input(shape=(1,), name=...)``: ``"age"``
+    (``float32``), ``"city"`` (``string``) and ``"income"`` (``float32``). Its output is the
+    concatenation, in this order, of
+
+    1. ``age`` standardized by a ``tf.keras.layers.Normalization`` adapted on ``train["age"]``
+       (1 column);
+    2. ``city`` one-hot encoded by a ``tf.keras.layers.StringLookup(output_mode="one_hot")`` adapted on
+       ``train["city"]`` (vocabulary from ``adapt``: most frequent first; column 0 is the
+       out-of-vocabulary slot, so an unseen city gives ``[1, 0, 0, ...]``);
+    3. ``income`` bucketized by ``tf.keras.layers.Discretization(bin_boundaries=income_boundaries)``
+       and one-hot encoded by ``tf.keras.layers.CategoryEncoding`` (``len(income_boundaries) + 1``
+       columns).
+
+    Args:
+        train: a dict with the keys ``"age"``, ``"city"``, ``"income"``, each a NumPy array of shape
+            ``(N, 1)`` (``float32``, ``str``, ``float32``).
+        income_boundaries: a sorted list of floats.
+
+    Returns:
+        An uncompiled ``tf.keras.Model`` that also saves to and loads from a ``.keras`` file.
+    """
+    ### BEGIN SOLUTION
+    inputs = {
+        "age": tf.keras.Input(shape=(1,), name="age", dtype="float32"),
+        "city": tf.keras.Input(shape=(1,), name="city", dtype="string"),
+        "income": tf.keras.Input(shape=(1,), name="income", dtype="float32"),
+    }
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    normalizer.adapt(np.asarray(train["age"], np.float32))
+    lookup = tf.keras.layers.StringLookup(output_mode="one_hot")
+    lookup.adapt(np.asarray(train["city"]).astype(str))
+    bucketize = tf.keras.layers.Discretization(bin_boundaries=list(income_boundaries))
+    encode = tf.keras.layers.CategoryEncoding(num_tokens=len(income_boundaries) + 1, output_mode="one_hot")
+    outputs = tf.keras.layers.Concatenate()([
+        normalizer(inputs["age"]),
+        lookup(inputs["city"]),
+        encode(bucketize(inputs["income"])),
+    ])
+    return tf.keras.Model(inputs, outputs)
+    ### END SOLUTION
+
+
+def legacy_feature_columns(vocabulary, income_boundaries, age_mean: float, age_std: float) -> list:
+    """The same features as ``tf.feature_column`` columns (the deprecated, pre-Keras-layers way).
+
+    Return three columns: ``numeric_column("age", normalizer_fn=...)`` standardizing with the given
+    mean and std, ``indicator_column(categorical_column_with_vocabulary_list("city", vocabulary,
+    num_oov_buckets=1))`` and ``bucketized_column(numeric_column("income"), boundaries=...)``.
+    ``tf.keras.layers.DenseFeatures(columns)`` turns them into one tensor (columns sorted by name:
+    age, city, income). Note that here the out-of-vocabulary slot is the *last* city column, while
+    ``StringLookup`` puts it first.
+
+    Args:
+        vocabulary: the city vocabulary (list of str), in the order ``StringLookup`` learned it.
+        income_boundaries: a sorted list of floats.
+        age_mean: the training mean of ``age``.
+        age_std: the training (population) standard deviation of ``age``.
+
+    Returns:
+        A list of feature columns.
+    """
+    ### BEGIN SOLUTION
+    fc = tf.feature_column
+    age = fc.numeric_column("age", normalizer_fn=lambda x: (x - age_mean) / age_std)
+    city = fc.indicator_column(fc.categorical_column_with_vocabulary_list("city", list(vocabulary),
+                                                                          num_oov_buckets=1))
+    income = fc.bucketized_column(fc.numeric_column("income"), boundaries=[float(b) for b in income_boundaries])
+    return [age, city, income]
+    ### END SOLUTION
+
+
+# %% [q2]
+def one_hot_encode(values, vocabulary) -> tf.Tensor:
+    """One-hot encode strings with a fixed vocabulary, unknown values in an extra slot.
+
+    Use ``tf.keras.layers.StringLookup(vocabulary=..., output_mode="one_hot")``.
+
+    Args:
+        values: a 1-D array-like of ``N`` strings.
+        vocabulary: a list of distinct strings.
+
+    Returns:
+        A ``float32`` tensor of shape ``(N, len(vocabulary) + 1)``; column 0 is the
+        out-of-vocabulary slot, column ``k + 1`` is ``vocabulary[k]``.
+    """
+    ### BEGIN SOLUTION
+    lookup = tf.keras.layers.StringLookup(vocabulary=list(vocabulary), output_mode="one_hot")
+    return tf.cast(lookup(tf.constant(np.asarray(values).astype(str))), tf.float32)
+    ### END SOLUTION
+
+
+def ordinal_encode(values, order) -> tf.Tensor:
+    """Ordinal encoding: the position of each value in ``order``; ``-1`` for a value not in it.
+
+    Args:
+        values: a 1-D array-like of strings.
+        order: the ordered list of levels (``["poor", "fair", "good", "excellent"]``, say).
+
+    Returns:
+        An ``int64`` tensor of shape ``(N,)``.
+    """
+    ### BEGIN SOLUTION
+    # One OOV index at 0 and the levels at 1..K: shifting by one gives -1 for unknown values.
+    lookup = tf.keras.layers.StringLookup(vocabulary=list(order), num_oov_indices=1)
+    return lookup(tf.constant(np.asarray(values).astype(str))) - 1
+    ### END SOLUTION
+
+
+def hash_encode(values, num_bins: int) -> tf.Tensor:
+    """Hash strings into ``num_bins`` buckets, the same in every process.
+
+    Use ``tf.keras.layers.Hashing(num_bins=num_bins)`` (FarmHash64, as
+    ``tf.strings.to_hash_bucket_fast``). The course's ``hash(category) % num_buckets`` is wrong:
+    Python salts ``str`` hashes per process, so training and serving would disagree.
+
+    Args:
+        values: a 1-D array-like of strings.
+        num_bins: the number of buckets.
+
+    Returns:
+        An ``int64`` tensor of shape ``(N,)`` with values in ``[0, num_bins)``.
+    """
+    ### BEGIN SOLUTION
+    return tf.keras.layers.Hashing(num_bins=num_bins)(tf.constant(np.asarray(values).astype(str)))
+    ### END SOLUTION
+
+
+def multi_hot_ids(ids, vocabulary) -> tf.Tensor:
+    """Multi-hot encode rows of integer ids (tags, say) with ``tf.keras.layers.IntegerLookup``.
+
+    Use ``IntegerLookup(vocabulary=..., output_mode="multi_hot")``: column 0 is the
+    out-of-vocabulary slot, column ``k + 1`` is ``vocabulary[k]``. An id not in the vocabulary
+    (``-1`` padding included) sets the out-of-vocabulary column.
+
+    Args:
+        ids: an integer array of shape ``(N, K)``.
+        vocabulary: a list of distinct non-negative ints.
+
+    Returns:
+        A ``float32`` tensor of shape ``(N, len(vocabulary) + 1)`` of zeros and ones.
+    """
+    ### BEGIN SOLUTION
+    lookup = tf.keras.layers.IntegerLookup(vocabulary=[int(v) for v in vocabulary], output_mode="multi_hot")
+    return tf.cast(lookup(tf.constant(np.asarray(ids, np.int64))), tf.float32)
+    ### END SOLUTION
+
+
+def fit_predict_categorical(train_tokens, train_labels, test_tokens) -> np.ndarray:
+    """Train a classifier on purely categorical features and predict held-out labels.
+
+    Each column of ``train_tokens`` is one categorical feature (strings such as ``"alcohol=q2"``).
+    Encode every column with its own ``StringLookup(output_mode="one_hot")`` adapted on that training
+    column, concatenate, and train a small Keras classifier (softmax regression is enough). Seed it
+    with ``tf.keras.utils.set_random_seed(SEED)`` and keep training to a few seconds.
+
+    Args:
+        train_tokens: a string array of shape ``(N, F)``.
+        train_labels: an int array of shape ``(N,)`` with classes ``0..C-1``.
+        test_tokens: a string array of shape ``(M, F)``.
+
+    Returns:
+        An ``int64`` NumPy array of shape ``(M,)``: the predicted classes.
+    """
+    ### BEGIN SOLUTION
+    tf.keras.utils.set_random_seed(SEED)
+    train_tokens = np.asarray(train_tokens).astype(str)
+    test_tokens = np.asarray(test_tokens).astype(str)
+    labels = np.asarray(train_labels, np.int64)
+    lookups = []
+    for j in range(train_tokens.shape[1]):
+        lookup = tf.keras.layers.StringLookup(output_mode="one_hot")
+        lookup.adapt(train_tokens[:, j])
+        lookups.append(lookup)
+
+    def encode(tokens):
+        return tf.concat([lookup(tokens[:, j]) for j, lookup in enumerate(lookups)], axis=1)
+
+    x_train, x_test = encode(train_tokens), encode(test_tokens)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(int(labels.max()) + 1, activation="softmax")])
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy")
+    model.fit(x_train, labels, epochs=60, batch_size=32, verbose=0)
+    return np.argmax(model.predict(x_test, verbose=0), axis=1).astype(np.int64)
+    ### END SOLUTION
+
+
+# %% [q3]
+def standardize(train, x) -> tf.Tensor:
+    """Z-score ``x`` per feature with statistics of ``train`` only, via ``tf.keras.layers.Normalization``.
+
+    Adapt a ``Normalization(axis=-1)`` layer on ``train`` and apply it to ``x``. It uses the
+    population variance (``np.var``, ``ddof=0``), like scikit-learn's ``StandardScaler`` (which,
+    unlike the layer, divides a constant column by 1 instead of by the layer's ``1e-7`` floor).
+
+    Args:
+        train: a ``float32`` array of shape ``(N, F)``.
+        x: a ``float32`` array of shape ``(M, F)`` (held-out data: never adapt on it).
+
+    Returns:
+        A ``float32`` tensor of shape ``(M, F)``.
+    """
+    ### BEGIN SOLUTION
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    normalizer.adapt(np.asarray(train, np.float32))
+    return normalizer(tf.constant(np.asarray(x, np.float32)))
+    ### END SOLUTION
+
+
+def minmax_scale(train, x) -> tf.Tensor:
+    """Min-max scale ``x`` per feature to ``[0, 1]`` with the minimum and maximum of ``train``.
+
+    ``(x - min) / (max - min)``; a constant training column (``max == min``) gives ``x - min``
+    (divide by 1, never by 0). Held-out values may fall outside ``[0, 1]``: do not clip.
+
+    Args:
+        train: a ``float32`` array of shape ``(N, F)``.
+        x: a ``float32`` array of shape ``(M, F)``.
+
+    Returns:
+        A ``float32`` tensor of shape ``(M, F)``.
+    """
+    ### BEGIN SOLUTION
+    train = tf.constant(np.asarray(train, np.float32))
+    lo, hi = tf.reduce_min(train, axis=0), tf.reduce_max(train, axis=0)
+    span = hi - lo
+    span = tf.where(span > 0, span, tf.ones_like(span))
+    return (tf.constant(np.asarray(x, np.float32)) - lo) / span
+    ### END SOLUTION
+
+
+def robust_scale(train, x) -> tf.Tensor:
+    """Robust scaling: ``(x - median) / IQR`` per feature, statistics from ``train`` only.
+
+    The median and quartiles use linear interpolation between order statistics (NumPy's default
+    ``np.percentile`` method, as in scikit-learn's ``RobustScaler``); an IQR of 0 gives a scale of 1.
+
+    Args:
+        train: a ``float32`` array of shape ``(N, F)``.
+        x: a ``float32`` array of shape ``(M, F)``.
+
+    Returns:
+        A ``float32`` tensor of shape ``(M, F)``.
+    """
+    ### BEGIN SOLUTION
+    train = tf.sort(tf.constant(np.asarray(train, np.float32)), axis=0)
+    n = int(train.shape[0])
+
+    def quantile(q):
+        pos = q * (n - 1)
+        lo = int(np.floor(pos))
+        hi = min(lo + 1, n - 1)
+        frac = np.float32(pos - lo)
+        return train[lo] + frac * (train[hi] - train[lo])
+
+    median = quantile(0.5)
+    iqr = quantile(0.75) - quantile(0.25)
+    iqr = tf.where(iqr > 0, iqr, tf.ones_like(iqr))
+    return (tf.constant(np.asarray(x, np.float32)) - median) / iqr
+    ### END SOLUTION
+
+
+def fit_predict_numeric(train_x, train_y, test_x) -> np.ndarray:
+    """Train a binary classifier on raw numeric features whose scales differ by orders of magnitude.
+
+    Put a ``Normalization`` layer adapted on ``train_x`` as the model's first layer (so serving
+    sees the same scaling), then a small dense network. Seed with
+    ``tf.keras.utils.set_random_seed(SEED)``; a few seconds of training.
+
+    Args:
+        train_x: a ``float32`` array of shape ``(N, F)``.
+        train_y: an int array of shape ``(N,)`` with values 0 and 1.
+        test_x: a ``float32`` array of shape ``(M, F)``.
+
+    Returns:
+        An ``int64`` NumPy array of shape ``(M,)``: the predicted classes.
+    """
+    ### BEGIN SOLUTION
+    tf.keras.utils.set_random_seed(SEED)
+    train_x = np.asarray(train_x, np.float32)
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    normalizer.adapt(train_x)
+    model = tf.keras.Sequential([
+        tf.keras.Input(shape=(train_x.shape[1],)),
+        normalizer,
+        tf.keras.layers.Dense(16, activation="relu"),
+        tf.keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    model.fit(train_x, np.asarray(train_y, np.float32), epochs=40, batch_size=32, verbose=0)
+    scores = model.predict(np.asarray(test_x, np.float32), verbose=0)[:, 0]
+    return (scores > 0.5).astype(np.int64)
+    ### END SOLUTION
+
+
+# %% [q4]
+def build_text_vectorizer(train_texts, max_tokens: int, sequence_length: int):
+    """A ``tf.keras.layers.TextVectorization`` in ``"int"`` mode, adapted on ``train_texts``.
+
+    Defaults otherwise (lower-case, strip punctuation, split on whitespace); index 0 is padding,
+    1 is ``[UNK]``; every output is padded or truncated to ``sequence_length`` tokens.
+
+    Args:
+        train_texts: a 1-D array-like of strings.
+        max_tokens: the vocabulary size, padding and ``[UNK]`` included.
+        sequence_length: the output length.
+
+    Returns:
+        The adapted layer.
+    """
+    ### BEGIN SOLUTION
+    layer = tf.keras.layers.TextVectorization(max_tokens=max_tokens, output_mode="int",
+                                              output_sequence_length=sequence_length)
+    layer.adapt(np.asarray(train_texts).astype(str))
+    return layer
+    ### END SOLUTION
+
+
+def text_pipeline(texts, vectorizer, batch_size: int) -> tf.data.Dataset:
+    """A ``tf.data`` pipeline that vectorizes ``texts`` in order, inside the pipeline.
+
+    Batch the raw strings first, then ``map`` the vectorizer over whole batches with
+    ``num_parallel_calls=tf.data.AUTOTUNE`` and ``prefetch``: one vectorized op per batch instead of
+    one Python call per text. No shuffling: the batches must come in the order of ``texts``.
+
+    Args:
+        texts: a 1-D array-like of strings.
+        vectorizer: an adapted ``TextVectorization`` layer (``int`` mode, fixed length ``L``).
+        batch_size: the batch size.
+
+    Returns:
+        A dataset of ``int64`` tensors of shape ``(batch, L)`` (the last batch may be smaller).
+    """
+    ### BEGIN SOLUTION
+    ds = tf.data.Dataset.from_tensor_slices(np.asarray(texts).astype(str)).batch(batch_size)
+    return ds.map(vectorizer, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    ### END SOLUTION
+
+
+def tfidf_features(train_texts, texts, max_tokens: int) -> tf.Tensor:
+    """TF-IDF vectors from ``TextVectorization(output_mode="tf_idf")`` adapted on ``train_texts``.
+
+    Keras weights raw counts with ``idf = log(1 + N / (1 + df))`` (not the course's ``log(N / df)``),
+    learned from the training texts only.
+
+    Args:
+        train_texts: a 1-D array-like of strings.
+        texts: a 1-D array-like of strings to vectorize.
+        max_tokens: the vocabulary size (``[UNK]`` included).
+
+    Returns:
+        A ``float32`` tensor of shape ``(len(texts), max_tokens)`` (fewer columns if the vocabulary
+        is smaller).
+    """
+    ### BEGIN SOLUTION
+    layer = tf.keras.layers.TextVectorization(max_tokens=max_tokens, output_mode="tf_idf")
+    layer.adapt(np.asarray(train_texts).astype(str))
+    return layer(tf.constant(np.asarray(texts).astype(str)))
+    ### END SOLUTION
+
+
+def fit_predict_text(train_texts, train_labels, test_texts) -> np.ndarray:
+    """Train a text classifier and predict held-out labels.
+
+    A ``TextVectorization`` adapted on ``train_texts`` (``multi_hot``, ``count`` or ``tf_idf``
+    mode) followed by a small dense classifier works well. Seed with
+    ``tf.keras.utils.set_random_seed(SEED)``; a few seconds of training.
+
+    Args:
+        train_texts: a 1-D array-like of strings.
+        train_labels: an int array of shape ``(N,)`` with classes ``0..C-1``.
+        test_texts: a 1-D array-like of strings.
+
+    Returns:
+        An ``int64`` NumPy array of shape ``(M,)``: the predicted classes.
+    """
+    ### BEGIN SOLUTION
+    tf.keras.utils.set_random_seed(SEED)
+    labels = np.asarray(train_labels, np.int64)
+    vectorizer = tf.keras.layers.TextVectorization(max_tokens=2000, output_mode="tf_idf")
+    vectorizer.adapt(np.asarray(train_texts).astype(str))
+    x_train = vectorizer(tf.constant(np.asarray(train_texts).astype(str)))
+    x_test = vectorizer(tf.constant(np.asarray(test_texts).astype(str)))
+    model = tf.keras.Sequential([tf.keras.layers.Dense(int(labels.max()) + 1, activation="softmax")])
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy")
+    model.fit(x_train, labels, epochs=30, batch_size=32, verbose=0)
+    return np.argmax(model.predict(x_test, verbose=0), axis=1).astype(np.int64)
+    ### END SOLUTION
+
+
+# %% [q5]
+def make_augmenter(seed: int) -> tf.keras.Sequential:
+    """A seeded augmentation model made of Keras preprocessing layers.
+
+    In this order: ``RandomFlip("horizontal")``, ``RandomRotation(0.05, fill_mode="reflect")``,
+    ``RandomZoom(0.1, fill_mode="reflect")``, ``RandomContrast(0.2)``, each with ``seed=seed``.
+
+    A fresh augmenter made with the same seed gives the same outputs (whatever the global seed);
+    called with ``training=False`` (inference) it is the identity, so the same model can serve.
+
+    Args:
+        seed: an int.
+
+    Returns:
+        A ``tf.keras.Sequential`` of the four layers.
+    """
+    ### BEGIN SOLUTION
+    return tf.keras.Sequential([
+        tf.keras.layers.RandomFlip("horizontal", seed=seed),
+        tf.keras.layers.RandomRotation(0.05, fill_mode="reflect", seed=seed),
+        tf.keras.layers.RandomZoom(0.1, fill_mode="reflect", seed=seed),
+        tf.keras.layers.RandomContrast(0.2, seed=seed),
+    ])
+    ### END SOLUTION
+
+
+def preprocess_images(images, size: int) -> tf.Tensor:
+    """Resize ``uint8`` images and scale them to ``[-1, 1]`` with Keras preprocessing layers.
+
+    ``tf.keras.layers.Resizing(size, size)`` (bilinear), then
+    ``tf.keras.layers.Rescaling(1 / 127.5, offset=-1)``.
+
+    Args:
+        images: a ``uint8`` array of shape ``(B, H, W, C)``.
+        size: the output height and width.
+
+    Returns:
+        A ``float32`` tensor of shape ``(B, size, size, C)`` with values in ``[-1, 1]``.
+    """
+    ### BEGIN SOLUTION
+    x = tf.keras.layers.Resizing(size, size)(tf.constant(np.asarray(images, np.uint8)))
+    return tf.keras.layers.Rescaling(1.0 / 127.5, offset=-1.0)(x)
+    ### END SOLUTION
+
+
+def imagenet_normalize(images) -> tf.Tensor:
+    """ImageNet normalization of images in ``[0, 1]``: ``(x - mean) / std`` per channel.
+
+    ``mean = [0.485, 0.456, 0.406]`` and ``std = [0.229, 0.224, 0.225]`` (RGB), via
+    ``tf.keras.layers.Normalization(mean=..., variance=std**2)``.
+
+    Args:
+        images: a ``float32`` array of shape ``(B, H, W, 3)``.
+
+    Returns:
+        A ``float32`` tensor of the same shape.
+    """
+    ### BEGIN SOLUTION
+    std = np.array([0.229, 0.224, 0.225])
+    layer = tf.keras.layers.Normalization(mean=[0.485, 0.456, 0.406], variance=(std ** 2).tolist())
+    return layer(tf.constant(np.asarray(images, np.float32)))
+    ### END SOLUTION
+
+
+# %% [q6]
+def make_windows(series, window: int, horizon: int, batch_size: int) -> tf.data.Dataset:
+    """Sliding windows ``(x, y)`` for multi-step forecasting, via ``timeseries_dataset_from_array``.
+
+    Use ``tf.keras.utils.timeseries_dataset_from_array``, in order (no shuffling).
+    For ``i = 0, 1, ..., T - window - horizon``: ``x = series[i : i + window]`` and
+    ``y = series[i + window : i + window + horizon]``, exactly the course's ``create_sequences``.
+    Hint: ask for sequences of ``window + horizon`` steps and split each one in a ``map``.
+
+    Args:
+        series: a ``float32`` array of shape ``(T, F)``.
+        window: the input length.
+        horizon: the number of future steps to predict.
+        batch_size: the batch size (no shuffling).
+
+    Returns:
+        A dataset of ``(x, y)`` batches: ``x`` of shape ``(b, window, F)``, ``y`` of shape
+        ``(b, horizon, F)``, both ``float32``.
+    """
+    ### BEGIN SOLUTION
+    ds = tf.keras.utils.timeseries_dataset_from_array(np.asarray(series, np.float32), None,
+                                                      sequence_length=window + horizon, sequence_stride=1,
+                                                      shuffle=False, batch_size=batch_size)
+    return ds.map(lambda seq: (seq[:, :window], seq[:, window:]))
+    ### END SOLUTION
+
+
+def lag_features(x, lags) -> tf.Tensor:
+    """Lagged copies of a 1-D series: ``out[t, j] = x[t - lags[j]]``, NaN where ``t < lags[j]``.
+
+    Args:
+        x: a ``float32`` array of shape ``(T,)``.
+        lags: a list of positive ints.
+
+    Returns:
+        A ``float32`` tensor of shape ``(T, len(lags))``.
+    """
+    ### BEGIN SOLUTION
+    x = tf.constant(np.asarray(x, np.float32))
+    columns = []
+    for lag in lags:
+        lag = min(int(lag), int(x.shape[0]))
+        pad = tf.fill([lag], tf.constant(np.nan, tf.float32))
+        columns.append(tf.concat([pad, x[: int(x.shape[0]) - lag]], axis=0))
+    return tf.stack(columns, axis=1)
+    ### END SOLUTION
+
+
+def prepare_splits(series, window: int, horizon: int, batch_size: int, train_frac: float = 0.7,
+                   val_frac: float = 0.15) -> dict:
+    """Chronological train/validation/test windows with no leakage.
+
+    1. Split ``series`` by time: the first ``n_train = int(T * train_frac)`` steps, the next
+       ``n_val = int(T * val_frac)``, the rest. Never shuffle before splitting.
+    2. Normalize all three with the *training* mean and population standard deviation per feature
+       (a ``Normalization`` layer adapted on the training part): statistics of the validation or
+       test steps must not leak into the inputs.
+    3. Window each part separately with ``make_windows``, so that no window spans two parts.
+
+    Args:
+        series: a ``float32`` array of shape ``(T, F)``.
+        window: the input length.
+        horizon: the number of future steps.
+        batch_size: the batch size.
+        train_frac: the training fraction.
+        val_frac: the validation fraction.
+
+    Returns:
+        A dict with ``"train"``, ``"val"``, ``"test"`` (datasets from ``make_windows``), ``"mean"`` and
+        ``"std"`` (``float32`` arrays of shape ``(F,)``, the training statistics).
+    """
+    ### BEGIN SOLUTION
+    series = np.asarray(series, np.float32)
+    n_train = int(len(series) * train_frac)
+    n_val = int(len(series) * val_frac)
+    parts = {"train": series[:n_train], "val": series[n_train:n_train + n_val], "test": series[n_train + n_val:]}
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    normalizer.adapt(parts["train"])
+    out = {name: make_windows(normalizer(part).numpy(), window, horizon, batch_size) for name, part in parts.items()}
+    out["mean"] = np.asarray(normalizer.mean).reshape(-1).astype(np.float32)
+    out["std"] = np.sqrt(np.asarray(normalizer.variance).reshape(-1)).astype(np.float32)
+    return out
+    ### END SOLUTION
