@@ -124,7 +124,8 @@ def assert_value(got, want, *, rtol: float = 1e-7, atol: float = 0.0, name: str 
         if isinstance(got, bool) or not isinstance(got, (int, float, np.ndarray)) or np.ndim(got) != 0:
             raise CheckFailed(f"{name}: expected a number, got {_describe(got)}")
         if not np.isclose(float(got), float(want), rtol=rtol, atol=atol):
-            raise CheckFailed(f"{name}: expected {want!r}, got {float(got)!r}")
+            shown = got.item() if isinstance(got, np.ndarray) else got
+            raise CheckFailed(f"{name}: expected {want!r}, got {shown!r}")
         return
     raise CheckFailed(f"{name}: cannot compare {_describe(want)}")
 

@@ -1,0 +1,57 @@
+"""Hidden tests for A05 Q2: an image pipeline (decode, resize, augment, batch) and its throughput."""
+
+import numpy as np
+import pytest
+
+from graders import checks
+
+pytestmark = pytest.mark.question("q2")
+
+
+def _compare(got, want, what, atol):
+    checks.assert_value(got["spec"], want["spec"], name=f"{what}: element_spec ([shape, dtype])")
+    checks.assert_value(got["batch_sizes"], want["batch_sizes"], name=f"{what}: batch sizes")
+    checks.assert_tensor(got["values"]["1"], want["values"]["1"], expect="array", name=f"{what}: labels (in file "
+                         "order)")
+    checks.assert_tensor(got["values"]["0"], want["values"]["0"], expect="array", rtol=0, atol=atol,
+                         name=f"{what}: images")
+
+
+@pytest.mark.points(3)
+def test_eval_pipeline_decodes_png_and_jpeg_and_resizes(student, reference, rng):
+    seed, count, size, batch = int(rng.integers(10**6)), int(rng.integers(13, 20)), int(rng.choice([20, 24, 36])), 4
+    got = student.probe("image_probe", seed, count, size, batch, False, 0)
+    want = reference.probe("image_probe", seed, count, size, batch, False, 0)
+    _compare(got, want, f"image_pipeline({count} PNG/JPEG files, image_size={size}, training=False)", atol=1e-5)
+
+
+@pytest.mark.points(2)
+def test_training_augmentation_is_seeded_and_stateless(student, reference, rng):
+    seed, count, size, aug = int(rng.integers(10**6)), 12, 16, int(rng.integers(1, 10**4))
+    got = student.probe("image_probe", seed, count, size, 5, True, aug)
+    want = reference.probe("image_probe", seed, count, size, 5, True, aug)
+    _compare(got, want, f"image_pipeline(training=True, seed={aug}) (flip seed [seed, 2i], brightness seed "
+                        "[seed, 2i + 1], then clip)", atol=1e-5)
+    again = student.probe("image_probe", seed, count, size, 5, True, aug)
+    checks.assert_tensor(again["values"]["0"], got["values"]["0"], expect="array", rtol=0, atol=0,
+                         name="a second run with the same seed (stateless augmentation must repeat exactly)")
+    other = student.probe("image_probe", seed, count, size, 5, True, aug + 1)
+    assert not np.allclose(np.asarray(other["values"]["0"]), np.asarray(got["values"]["0"])), (
+        "image_pipeline(training=True) gives the same images for two different seeds: use the seed argument")
+
+
+@pytest.mark.points(3)
+def test_parallel_pipeline_beats_the_sequential_baseline(student, rng, thresholds):
+    folder = student.probe("prepare_image_pool", int(rng.integers(10**6)), 64)
+    try:
+        def make_args(r):
+            return [folder, r.choice(64, size=32, replace=False).tolist(), int(r.choice([24, 28, 32]))]
+
+        # The trusted sequential baseline first: the student's pixel sums are checked against it every trial.
+        checks.assert_speed(
+            {"sequential baseline": (student, "probes.time_baseline_images"),
+             "image_pipeline": (student, "probes.time_student_images")},
+            make_args, rng, fast="image_pipeline", slow="sequential baseline",
+            min_ratio=thresholds["min_parallel_speedup"], trials=3, calls=2, rtol=1e-4, atol=1e-3)
+    finally:
+        student.probe("remove_folder", folder)
