@@ -25,6 +25,7 @@ lint: setup
 
 bench: setup
 	$(VENV)/bin/python bench/bench_grading.py
+	$(VENV)/bin/python bench/bench_batch.py
 
 clean:
-	rm -rf $(VENV) gradebook/submitted gradebook/autograded gradebook/feedback gradebook/gradebook.db
+	rm -rf $(VENV) gradebook/submitted gradebook/autograded gradebook/feedback gradebook/gradebook.db gradebook/.tfgrade

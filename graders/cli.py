@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graders import authoring, report
+from graders import authoring, exports, report
 from graders.course import assignment_ids, load_assignment
 from graders.grade import grade_notebook
 from graders.judge.plugin import GradingError
@@ -36,6 +36,8 @@ def cmd_grade(args) -> int:
         report.write_json(result, Path(args.json))
     if args.junit:
         report.write_junit(result, Path(args.junit))
+    if args.gradescope:
+        exports.write_gradescope(result, Path(args.gradescope))
     if args.fail_under is not None and result.score < args.fail_under:
         print(f"score {result.score:g} is under --fail-under {args.fail_under:g}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD
@@ -58,6 +60,18 @@ def cmd_verify(args) -> int:
             if not ok:
                 print(report.table(result))
     return EXIT_GRADING_FAILED if failed else EXIT_GRADED
+
+
+def cmd_autograde(args) -> int:
+    """Grades every submission of an assignment into nbgrader's gradebook, N at a time, resumably."""
+    from graders.autograde import Batch
+
+    sandboxed = _sandbox_choice(args.no_sandbox) if not args.scheduler else not args.no_sandbox
+    batch = Batch(args.assignment, jobs=args.jobs, students=args.student, force=args.force,
+                  scheduler=args.scheduler, sandboxed=sandboxed)
+    summary = batch.run()
+    print(summary.render())
+    return EXIT_GRADING_FAILED if summary.failed else EXIT_GRADED
 
 
 def cmd_build(args) -> int:
@@ -85,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", required=True)
     grade.add_argument("--json", help="write the machine-readable result here")
     grade.add_argument("--junit", help="write JUnit XML here")
+    grade.add_argument("--gradescope", help="write a Gradescope autograder results.json here")
     grade.add_argument("--fail-under", type=float, help="exit 1 when the score is below this")
     grade.add_argument("--no-sandbox", action="store_true", help="run the submission without bubblewrap (unsafe)")
     grade.set_defaults(func=cmd_grade)
@@ -92,6 +107,14 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("assignments", nargs="*")
     verify.add_argument("--no-sandbox", action="store_true")
     verify.set_defaults(func=cmd_verify)
+    batch = sub.add_parser("autograde", help="grade every submission of an assignment into the gradebook")
+    batch.add_argument("assignment")
+    batch.add_argument("--student", action="append", help="only this student (repeatable)")
+    batch.add_argument("--jobs", "-j", type=int, help="submissions graded at once (default: the number of cores)")
+    batch.add_argument("--force", action="store_true", help="grade again what is already recorded")
+    batch.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, tcp://HOST:PORT")
+    batch.add_argument("--no-sandbox", action="store_true", help="run submissions without bubblewrap (unsafe)")
+    batch.set_defaults(func=cmd_autograde)
     build = sub.add_parser("build", help="generate source notebooks from reference/ and the manifests")
     build.add_argument("assignments", nargs="*")
     build.add_argument("--check", action="store_true", help="fail if a committed notebook is out of date")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -70,6 +71,23 @@ class Assignment:
     @property
     def max_score(self) -> float:
         return float(sum(q.points for q in self.questions))
+
+    def fingerprint(self) -> str:
+        """A digest of everything a grade depends on besides the submission.
+
+        The manifest, the reference, the hidden tests, the probes, the source notebook and the engine's own code: a
+        stored result or reference answer is reused only while all of them are unchanged.
+        """
+        digest = hashlib.sha256(self.id.encode())
+        engine = Path(__file__).resolve().parent  # the workers load the probes from the engine package
+        files = [self.source_dir / "manifest.toml", self.reference_module, self.source_notebook,
+                 engine / "probes" / f"{self.id}.py",
+                 *sorted(self.hidden_tests.rglob("*.py")),
+                 *sorted(p for p in engine.rglob("*.py") if "probes" not in p.relative_to(engine).parts)]
+        for path in files:
+            digest.update(str(path.name).encode() + b"\0")
+            digest.update(path.read_bytes() if path.is_file() else b"<absent>")
+        return digest.hexdigest()
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:

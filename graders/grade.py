@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders import authoring, notebook, scoring
 from graders.course import Assignment, load_assignment
 from graders.judge.plugin import GradingError
+from graders.store import JsonStore, digest
 
 JUDGE_INI = Path(__file__).resolve().parent / "judge" / "pytest.ini"
+# Judges are started from one long-lived thread and die with this process (a parent-death signal is tied to the
+# thread that forked): a grader killed mid-batch leaves no judge behind, and each judge's sandboxes die with it.
+_JUDGE_LAUNCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfgrade-judge-launcher")
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -28,6 +41,8 @@ class GradeResult:
     sandboxed: bool
     duration_s: float = 0.0
     errors: list[str] = field(default_factory=list)
+    reference: dict = field(default_factory=dict)  # how the reference answered: started, replayed, stored
+    reused: bool = False  # read back from stored results instead of graded now
 
     @property
     def score(self) -> float:
@@ -43,10 +58,27 @@ class GradeResult:
                 "errors": self.errors,
                 "questions": {qid: scoring.as_dict(q) for qid, q in self.questions.items()}}
 
+    @classmethod
+    def from_json(cls, data: dict) -> GradeResult:
+        """The inverse of ``to_json``; raises KeyError or TypeError on a record that is not one."""
+        questions = {qid: scoring.from_dict(q) for qid, q in data["questions"].items()}
+        return cls(data["assignment"], data["notebook"], questions, bool(data["sandboxed"]),
+                   float(data["duration_s"]), list(data["errors"]))
+
 
 def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bool = True,
-                   name: str | None = None) -> GradeResult:
+                   name: str | None = None, results: JsonStore | None = None,
+                   reference_answers: Path | None = None) -> GradeResult:
     """Grades a notebook (path, bytes, dict or NotebookNode) against the assignment's hidden tests.
+
+    Args:
+        submission: The notebook.
+        assignment_id: The assignment (id or loaded).
+        sandboxed: Run the workers under bubblewrap.
+        name: The label of the notebook in the result.
+        results: Stored grades, keyed by what a grade depends on (the assignment's fingerprint and the cells that
+            run): a notebook already graded is read back, and a new grade is stored.
+        reference_answers: A folder of stored reference answers to replay (see ``graders.judge.replay``).
 
     Raises:
         GradingError: grading itself could not be done. A broken submission is not an error: it scores zero with a
@@ -62,8 +94,15 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
         return GradeResult(assignment.id, label, scoring.zero(assignment, "invalid_notebook", str(exc)), sandboxed,
                            time.monotonic() - started)
     cells = notebook.executable_cells(submitted, source)
+    key = results_key(assignment, cells, sandboxed) if results is not None else None
+    stored = results.get(key) if key else None
+    if stored is not None:
+        try:
+            return dataclasses.replace(GradeResult.from_json(stored), notebook=label, reused=True)
+        except (KeyError, TypeError, ValueError):
+            pass  # not a result: grade afresh
     with tempfile.TemporaryDirectory(prefix="tfgrade-job-") as job_dir:
-        raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed)
+        raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed, reference_answers=reference_answers)
     failures: dict[str, list] = {}
     for cell in cells:
         outcome = raw["cells"].get(str(cell.index))
@@ -72,10 +111,20 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             failures.setdefault(cell.question, []).append(
                 (kind, f"cell {cell.index + 1}: {outcome.get('message') or kind}"))
     questions = scoring.fold(assignment, raw["tests"], failures)
-    return GradeResult(assignment.id, label, questions, sandboxed, time.monotonic() - started, raw["errors"])
+    result = GradeResult(assignment.id, label, questions, sandboxed, time.monotonic() - started, raw["errors"],
+                         reference=raw.get("reference", {}))
+    if key:
+        results.put(key, result.to_json())
+    return result
 
 
-def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool) -> dict:
+def results_key(assignment: Assignment, cells, sandboxed: bool) -> str:
+    """What a grade depends on: the assignment (tests, reference, engine) and exactly the code that runs."""
+    return digest(assignment.fingerprint(), str(sandboxed), json.dumps([vars(c) for c in cells], sort_keys=True))
+
+
+def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
+              reference_answers: Path | None = None) -> dict:
     """Runs the hidden suite in a separate trusted pytest process and returns its raw results."""
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
@@ -85,6 +134,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool) 
         "thresholds": {q.id: q.thresholds for q in assignment.questions},
         "student_cells": [vars(c) for c in cells],
         "reference_cells": [vars(c) for c in authoring.reference_cells(assignment)],
+        "reference_answers": str(reference_answers) if reference_answers else None,
     }
     job_path = job_dir / "job.json"
     job_path.write_text(json.dumps(job))
@@ -92,11 +142,16 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool) 
             "-p", "graders.judge.plugin", "--tfgrade-job", str(job_path), str(assignment.hidden_tests)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TF_"))}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH", "")])
+    proc = _JUDGE_LAUNCHER.submit(subprocess.Popen, argv, cwd=assignment.root, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  preexec_fn=_die_with_parent).result()
     try:
-        proc = subprocess.run(argv, cwd=assignment.root, env=env, capture_output=True, text=True,
-                              timeout=assignment.budget.judge_timeout_s)
+        stdout, stderr = proc.communicate(timeout=assignment.budget.judge_timeout_s)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise GradingError(f"the judge ran past {assignment.budget.judge_timeout_s:g} s") from None
+    proc = subprocess.CompletedProcess(argv, proc.returncode, stdout, stderr)
     results_path = job_dir / "results.json"
     if not results_path.is_file():
         tail = (proc.stdout + proc.stderr)[-3000:]

@@ -8,6 +8,8 @@ step grades the notebook in the sandbox and writes each question's score into it
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
@@ -16,6 +18,7 @@ from graders import report
 from graders.course import load_assignment
 from graders.grade import grade_notebook
 from graders.notebook import grade_id
+from graders.store import JsonStore
 
 
 class SandboxedGrade(NbGraderPreprocessor):
@@ -23,15 +26,17 @@ class SandboxedGrade(NbGraderPreprocessor):
 
     sandbox = Bool(True, help="Run submissions under bubblewrap (turn off only for trusted code).").tag(config=True)
     course_root = Unicode("", help="The course repository (manifests, reference, hidden tests).").tag(config=True)
+    results_store = Unicode("", help="A folder of stored grades (tfgrade autograde fills it): a notebook graded "
+                                     "there already is read back, not graded again.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from pathlib import Path
-
         info = resources.get("nbgrader", {})
         assignment = load_assignment(info["assignment"], Path(self.course_root) if self.course_root else None)
         label = f"{info.get('student', '?')}/{info['assignment']}/{info.get('notebook', '?')}"
-        result = grade_notebook(nbformat.from_dict(nb), assignment, sandboxed=self.sandbox, name=label)
-        self.log.info("%s: %g / %g in %.1f s", label, result.score, result.max_score, result.duration_s)
+        store = JsonStore(Path(self.results_store)) if self.results_store else None
+        result = grade_notebook(nbformat.from_dict(nb), assignment, sandboxed=self.sandbox, name=label, results=store)
+        how = "stored grade" if result.reused else f"graded in {result.duration_s:.1f} s"
+        self.log.info("%s: %g / %g (%s)", label, result.score, result.max_score, how)
         for cell in nb.cells:
             question = result.questions.get(grade_id(cell) or "")
             meta = cell.get("metadata", {}).get("nbgrader", {})

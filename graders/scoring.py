@@ -82,3 +82,10 @@ def zero(assignment, reason: str, message: str) -> dict[str, QuestionResult]:
 
 def as_dict(result: QuestionResult) -> dict:
     return asdict(result)
+
+
+def from_dict(data: dict) -> QuestionResult:
+    """The inverse of ``as_dict``."""
+    tests = [TestResult(**t) for t in data["tests"]]
+    return QuestionResult(score=float(data["score"]), max_score=float(data["max_score"]), reason=data["reason"],
+                          tests=tests, cell_errors=list(data["cell_errors"]))

@@ -1,7 +1,8 @@
 """The whole life of an assignment on the embedded default course (this repository) and its SQLite gradebook.
 
-Releases a01 with nbgrader, hands in a correct, a partly wrong and a blank submission, autogrades them in the sandbox
-through nbgrader, writes feedback, exports the grades, and shows `tfgrade grade` as CI would run it.
+Releases a01 with nbgrader, hands in a correct, a partly wrong and a blank submission, grades them in the sandbox with
+`tfgrade autograde` into nbgrader's gradebook, writes feedback, exports the grades (nbgrader's CSV, per question,
+Canvas), and shows `tfgrade grade` as CI would run it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> int:
     os.chdir(ROOT)
     assignment = load_assignment(ASSIGNMENT)
     gradebook = ROOT / "gradebook"
-    for folder in ("submitted", "autograded", "feedback"):
+    for folder in ("submitted", "autograded", "feedback", ".tfgrade"):
         shutil.rmtree(gradebook / folder, ignore_errors=True)
     (gradebook / "gradebook.db").unlink(missing_ok=True)
 
@@ -63,18 +64,22 @@ def main() -> int:
         nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
         print(f"  {folder.relative_to(ROOT)}/{ASSIGNMENT}.ipynb")
 
-    step("3. nbgrader autograde, with our sandboxed grading step in place of in-kernel execution")
-    run(str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--force")
+    step("3. tfgrade autograde: each submission sandboxed, two at a time, recorded in nbgrader's gradebook")
+    run(str(BIN / "tfgrade"), "autograde", ASSIGNMENT, "--jobs", "2", "--force")
 
     step("4. Feedback and export")
     run(str(BIN / "nbgrader"), "generate_feedback", ASSIGNMENT, "--force")
     run(str(BIN / "nbgrader"), "export", "--to", str(gradebook / "grades.csv"))
+    run(str(BIN / "nbgrader"), "export", "--exporter=graders.exports.PerQuestionCsv",
+        f"--to={gradebook / 'per-question.csv'}")
+    run(str(BIN / "nbgrader"), "export", "--exporter=graders.exports.CanvasCsv", f"--to={gradebook / 'canvas.csv'}")
     with open(gradebook / "grades.csv") as handle:
         rows = list(csv.DictReader(handle))
     print(f"\n  {'student':<20}{'score':>8}{'max':>8}")
     for row in sorted(rows, key=lambda r: r["student_id"]):
         print(f"  {row['student_id']:<20}{float(row['score']):>8.2f}{float(row['max_score']):>8.2f}")
     print(f"\n  feedback: {gradebook.relative_to(ROOT)}/feedback/<student>/{ASSIGNMENT}/{ASSIGNMENT}.html")
+    print("  per question: gradebook/per-question.csv   Canvas import: gradebook/canvas.csv")
 
     step("5. What CI runs: tfgrade grade with machine-readable results")
     partly_wrong = gradebook / "submitted" / "demo-partly-wrong" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -25,6 +25,17 @@ def assignment(request):
     return load_assignment(request.param, ROOT)
 
 
+@pytest.fixture(scope="session")
+def reference_answers(tmp_path_factory):
+    """Per assignment, a folder of stored reference answers shared by the sweep's gradings, as in a batch.
+
+    So the sweep also proves that replayed reference answers grade exactly as a live reference does: the reference
+    notebook must still score full marks and every fixture its expected outcome.
+    """
+    root = tmp_path_factory.mktemp("reference-answers")
+    return lambda assignment: root / assignment.id
+
+
 def test_there_are_assignments():
     assert "a01_tensorflow_fundamentals" in ASSIGNMENTS
 
@@ -108,22 +119,24 @@ def test_public_checks_pass_for_the_reference_and_fail_for_the_blank(assignment,
 
 @pytest.mark.slow
 @requires_bwrap
-def test_reference_full_marks_and_release_zero(assignment):
-    full = grade.grade_notebook(assignment.source_notebook, assignment)
+def test_reference_full_marks_and_release_zero(assignment, reference_answers):
+    full = grade.grade_notebook(assignment.source_notebook, assignment, reference_answers=reference_answers(assignment))
     failures = {q: [(t.name, t.message) for t in r.tests if not t.passed] for q, r in full.questions.items()}
     assert full.score == assignment.max_score, json.dumps(failures, indent=1)
-    blank = grade.grade_notebook(assignment.release_notebook, assignment)
+    blank = grade.grade_notebook(assignment.release_notebook, assignment,
+                                 reference_answers=reference_answers(assignment))
     assert blank.score == 0, {q: r.score for q, r in blank.questions.items()}
 
 
 @pytest.mark.slow
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id, variant", VARIANTS, ids=[f"{a}-{v}" for a, v in VARIANTS])
-def test_wrong_submission_scores_as_expected(assignment_id, variant):
+def test_wrong_submission_scores_as_expected(assignment_id, variant, reference_answers):
     assignment = load_assignment(assignment_id, ROOT)
     sections, expectations = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
     assert expectations, "a fixture must name the questions it breaks"
-    result = grade.grade_notebook(submissions.with_sections(assignment, sections), assignment, name=variant)
+    result = grade.grade_notebook(submissions.with_sections(assignment, sections), assignment, name=variant,
+                                  reference_answers=reference_answers(assignment))
     for question in assignment.questions:
         want = expectations.get(question.id, "full")
         got = result.questions[question.id]

@@ -17,8 +17,10 @@ import pytest
 
 from graders import wire
 from graders.judge.remote import Cell, Remote
+from graders.judge.replay import ReplayingRemote
 from graders.judge.worker_process import WorkerConfig
 from graders.sandbox import Limits
+from graders.store import JsonStore
 
 MAX_MESSAGE_CHARS = 1500
 
@@ -43,8 +45,11 @@ def pytest_configure(config):
         config.pluginmanager.register(Judge(Path(job_path)), "tfgrade-judge")
 
 
-class _ReferenceRemote(Remote):
-    """The reference worker: a failure there is the course's bug, never the student's."""
+class _ReferenceRemote(ReplayingRemote):
+    """The reference worker: a failure there is the course's bug, never the student's.
+
+    With a store of reference answers (a batch), it replays them and starts no worker until one is missing.
+    """
 
     def _request(self, header, args=(), kwargs=None):
         try:
@@ -64,10 +69,11 @@ class Judge:
                               limits=Limits(memory_mb=int(budget["memory_mb"])))
         timeouts = {"cell_timeout": float(budget["cell_timeout_s"]), "call_timeout": float(budget["call_timeout_s"]),
                     "scratch_mb": int(budget.get("scratch_mb", 0))}
+        answers = self.job.get("reference_answers")
         self.remotes = {
             "student": Remote("student", config, [Cell(**c) for c in self.job["student_cells"]], **timeouts),
             "reference": _ReferenceRemote("reference", config, [Cell(**c) for c in self.job["reference_cells"]],
-                                          **timeouts),
+                                          answers=JsonStore(Path(answers)) if answers else None, **timeouts),
         }
         self.start_errors: dict[str, BaseException] = {}
         self.results: list[dict] = []
@@ -82,6 +88,8 @@ class Judge:
             self.start_errors[role] = exc
 
     def remote(self, role: str) -> Remote:
+        if role == "reference" and self.remotes[role].answers is not None:
+            return self.remotes[role]  # replays stored answers; starts its worker on the first miss
         starter = self._starters[role]
         if starter.ident is None:
             starter.start()
@@ -96,8 +104,9 @@ class Judge:
     # -- hooks --------------------------------------------------------------------------------------------------
 
     def pytest_sessionstart(self, session):
-        for starter in self._starters.values():  # both workers start at once: the import cost overlaps
-            starter.start()
+        for role, starter in self._starters.items():  # both workers start at once: the import cost overlaps
+            if role == "student" or self.remotes["reference"].answers is None:
+                starter.start()
 
     def pytest_collection_modifyitems(self, session, config, items):
         questions = set(self.job["thresholds"])
@@ -140,7 +149,10 @@ class Judge:
         payload = {"tests": self.results, "errors": self.errors, "exitstatus": int(exitstatus),
                    "cells": {str(k): v for k, v in student.cell_results.items()},
                    "killed_by": {str(k): v for k, v in student.killed_by.items()},
-                   "restarts": student.restarts}
+                   "restarts": student.restarts,
+                   "reference": {"started": self.remotes["reference"].started,
+                                 "replayed": self.remotes["reference"].replayed,
+                                 "stored": self.remotes["reference"].stored}}
         (self.job_path.parent / "results.json").write_text(json.dumps(payload))
 
     # -- fixtures -------------------------------------------------------------------------------------------------

@@ -25,6 +25,14 @@ class Cell:
     question: str | None = None
 
 
+def encode_request(header: dict, args=(), kwargs=None) -> tuple[dict, list]:
+    """A request's header with its arguments encoded for the wire, and the arrays that travel with it."""
+    encoder = wire.Encoder()
+    header = dict(header, args=encoder.encode(tuple(args)) if args else {"$l": []},
+                  kwargs=encoder.encode(dict(kwargs or {})))
+    return header, encoder.arrays
+
+
 class Remote:
     """A worker seen from a hidden test.
 
@@ -216,16 +224,17 @@ class Remote:
         return handle.id
 
     def _request(self, header: dict, args=(), kwargs=None):
+        return self._checked(self._exchange(header, args, kwargs))
+
+    def _exchange(self, header: dict, args=(), kwargs=None) -> dict:
+        """Sends one request to the live worker and returns its raw answer (``_checked`` reads it)."""
         for value in list(args) + list((kwargs or {}).values()):
             if isinstance(value, wire.Handle):
                 self._handle_id(value)
         process = self._ensure_alive()
         self._apply_seed(process)
-        encoder = wire.Encoder()
-        header = dict(header, args=encoder.encode(tuple(args)) if args else {"$l": []},
-                      kwargs=encoder.encode(dict(kwargs or {})))
-        response = process.request(header, self.call_timeout, encoder.arrays, watch=self._watch_scratch)
-        return self._checked(response)
+        header, arrays = encode_request(header, args, kwargs)
+        return process.request(header, self.call_timeout, arrays, watch=self._watch_scratch)
 
     def _apply_seed(self, process: WorkerProcess) -> None:
         if self._seed is not None:

@@ -1,0 +1,141 @@
+"""Batch grading at class scale, measured side by side in one run.
+
+A fixed mix of a01 submissions (per five: two correct, two partly wrong with real mistakes from the test fixtures,
+one blank) is graded by:
+  bare      `jupyter nbconvert --execute` of each notebook, one after another (no grading at all: the floor),
+  stock     stock `nbgrader autograde` (in-kernel, sequential, public otter checks only, no sandbox),
+  tfgrade   `tfgrade autograde --jobs N` (sandboxed student and reference workers, hidden tests, gradebook writes).
+Each method gets its own fresh course, so none reuses another's gradebook, stored grades or reference answers.
+Then `tfgrade autograde` alone on growing batches shows how its time scales.
+
+Prints seconds per submission and the ratios; writes bench/results/batch.json.
+
+Usage: .venv/bin/python bench/bench_batch.py [--size 20] [--jobs 2] [--scaling 10 20 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_grading import BIN, STOCK_CONFIG, make_course  # noqa: E402
+from graders import submissions  # noqa: E402
+from graders.course import load_assignment  # noqa: E402
+
+ASSIGNMENT = "a01_tensorflow_fundamentals"
+PARTLY_WRONG = ("q4_python_float_state", "q5_plain_cast_wraps_around", "q2_toposort_ignores_control_inputs",
+                "q6_fast_step_not_compiled")
+
+
+def the_mix(assignment, size: int) -> list[nbformat.NotebookNode]:
+    """``size`` submissions: per five, two correct, two partly wrong (rotating mistakes), one blank."""
+    wrong = [submissions.load_variant(ROOT / "tests/submissions" / ASSIGNMENT / f"{name}.py")[0]
+             for name in PARTLY_WRONG]
+    notebooks = []
+    for k in range(size):
+        slot = k % 5
+        if slot in (0, 2):
+            notebooks.append(submissions.with_sections(assignment))
+        elif slot in (1, 3):
+            notebooks.append(submissions.with_sections(assignment, wrong[(k // 5 * 2 + slot // 2) % len(wrong)]))
+        else:
+            notebooks.append(submissions.blank(assignment))
+    return notebooks
+
+
+def submit_all(course: Path, notebooks) -> None:
+    for k, notebook in enumerate(notebooks):
+        folder = course / "gradebook" / "submitted" / f"student{k:03d}" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+
+
+def timed(argv, cwd, env) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv[:3]))} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def prepared_course(base: Path, assignment, config: str | None, notebooks, env) -> Path:
+    course = make_course(base, assignment, config)
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT], cwd=course, env=env, check=True,
+                   capture_output=True)
+    submit_all(course, notebooks)
+    return course
+
+
+def grade_with_tfgrade(base: Path, assignment, notebooks, jobs: int, env) -> float:
+    course = prepared_course(base, assignment, None, notebooks, env)
+    return timed([str(BIN / "tfgrade"), "autograde", ASSIGNMENT, "--jobs", str(jobs)], ROOT,
+                 dict(env, TFGRADE_COURSE=str(course)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--scaling", type=int, nargs="*", default=[10, 20, 40])
+    args = parser.parse_args()
+    assignment = load_assignment(ASSIGNMENT, ROOT)
+    notebooks = the_mix(assignment, args.size)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="tfgrade-bench-batch-") as tmp:
+        tmp = Path(tmp)
+        bare = tmp / "bare"
+        bare.mkdir()
+        subprocess.run(["cp", "-r", str(ROOT / "release" / ASSIGNMENT / "tests"), str(bare / "tests")], check=True)
+        start = time.perf_counter()
+        for k, notebook in enumerate(notebooks):
+            path = bare / f"n{k:03d}.ipynb"
+            nbformat.write(notebook, path)
+            timed([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+                   "--ExecutePreprocessor.timeout=600", "--output", str(bare / f"out{k:03d}.ipynb"), str(path)],
+                  bare, env)
+        seconds["bare"] = time.perf_counter() - start
+        print(f"bare nbconvert --execute: {seconds['bare']:.1f} s for {args.size}", flush=True)
+        stock = prepared_course(tmp / "stock", assignment, STOCK_CONFIG, notebooks, env)
+        seconds["stock"] = timed([str(BIN / "nbgrader"), "autograde", ASSIGNMENT], stock, env)
+        print(f"stock nbgrader autograde: {seconds['stock']:.1f} s", flush=True)
+        seconds["tfgrade"] = grade_with_tfgrade(tmp / "ours", assignment, notebooks, args.jobs, env)
+        print(f"tfgrade autograde --jobs {args.jobs}: {seconds['tfgrade']:.1f} s", flush=True)
+        scaling = {}
+        for size in args.scaling:
+            scaling[size] = grade_with_tfgrade(tmp / f"scale{size}", assignment, the_mix(assignment, size),
+                                               args.jobs, env)
+            print(f"tfgrade autograde --jobs {args.jobs}, {size} submissions: {scaling[size]:.1f} s", flush=True)
+    per_sub = {method: s / args.size for method, s in seconds.items()}
+    report = {"assignment": ASSIGNMENT, "size": args.size, "jobs": args.jobs, "seconds": seconds,
+              "seconds_per_submission": per_sub, "stock_over_tfgrade": seconds["stock"] / seconds["tfgrade"],
+              "cost_over_bare_per_submission": {m: per_sub[m] - per_sub["bare"] for m in ("stock", "tfgrade")},
+              "scaling_seconds": scaling,
+              "scaling_seconds_per_submission": {n: s / n for n, s in scaling.items()}}
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "batch.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\n{args.size} a01 submissions (2 correct, 2 partly wrong, 1 blank per 5), {os.cpu_count()} cores")
+    for method, value in per_sub.items():
+        extra = "" if method == "bare" else f"   {value - per_sub['bare']:+.1f} s over bare"
+        print(f"  {method:<8}{seconds[method]:8.1f} s  {value:6.2f} s/submission{extra}")
+    print(f"  stock nbgrader / tfgrade autograde --jobs {args.jobs} = {report['stock_over_tfgrade']:.2f}x")
+    for size, value in scaling.items():
+        print(f"  scaling: {size:>3} submissions {value:7.1f} s  ({value / size:.2f} s/submission)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

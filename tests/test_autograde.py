@@ -1,0 +1,148 @@
+"""``tfgrade autograde``: parallel batches into nbgrader's gradebook, resumable after a kill, and on a Dask cluster."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from graders import submissions
+from graders.autograde import Batch
+from graders.course import load_assignment
+from graders.grade import grade_notebook
+from graders.notebook import grade_id, read_notebook
+from graders.store import JsonStore
+from tests.conftest import EXPECTED, ROOT, exported, make_course, requires_bwrap
+
+pytestmark = requires_bwrap
+BIN = Path(sys.executable).parent
+def test_a_batch_grades_every_submission_into_the_gradebook(batch_course):
+    course, summary = batch_course
+    want = {f"s{k:02d}": EXPECTED[k % 3] for k in range(6)}
+    assert {o.student: o.score for o in summary.outcomes} == want
+    assert exported(course) == want
+    assert (course / "gradebook/autograded/s00/a00_mini/a00_mini.ipynb").is_file()
+    ledger = JsonStore(course / "gradebook/.tfgrade/ledger/a00_mini")
+    entries = [ledger.get(f"s{k:02d}") for k in range(6)]
+    assert all(e["state"] == "recorded" for e in entries)
+    assert not any(e["regraded_by_nbgrader"] for e in entries), "nbgrader's step should read the stored grades"
+    assert len(JsonStore(course / "gradebook/.tfgrade/results").keys()) == 3, "identical notebooks grade once"
+    assert "graded now" in summary.render() and "median" in summary.render()
+
+
+def test_a_second_run_grades_nothing_and_force_grades_again(batch_course):
+    course, _ = batch_course
+    again = Batch("a00_mini", course=course, jobs=2).run()
+    assert [o.status for o in again.outcomes] == ["skipped"] * 6 and again.graded_now == 0
+    forced = Batch("a00_mini", course=course, jobs=2, force=True, students=["s01"]).run()
+    assert [(o.student, o.status, o.score, o.reused) for o in forced.outcomes] == [("s01", "recorded", 0.0, False)]
+    assert exported(course)["s01"] == 0.0
+
+
+def test_a_changed_submission_is_graded_again(batch_course):
+    course, _ = batch_course
+    assignment = load_assignment("a00_mini", course)
+    nbformat.write(submissions.with_sections(assignment),
+                   course / "gradebook/submitted/s04/a00_mini/a00_mini.ipynb")  # s04 was blank
+    summary = Batch("a00_mini", course=course, jobs=2).run()
+    assert {o.student: o.status for o in summary.outcomes if o.status != "skipped"} == {"s04": "recorded"}
+    assert exported(course)["s04"] == 10.0
+
+
+def test_unknown_students_are_named(batch_course):
+    course, _ = batch_course
+    with pytest.raises(LookupError, match="nobody"):
+        Batch("a00_mini", course=course, students=["nobody"]).run()
+
+
+def _judges_of(course: Path) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "--tfgrade-job" in line and "a00_mini" in line
+            and str(course) in line]
+
+
+@pytest.mark.slow
+def test_a_batch_killed_mid_way_resumes_without_grading_anything_twice(tmp_path):
+    course = make_course(tmp_path, 6)
+    env = dict(os.environ, TFGRADE_COURSE=str(course), PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([str(BIN / "tfgrade"), "autograde", "a00_mini", "--jobs", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    ledger = JsonStore(course / "gradebook/.tfgrade/ledger/a00_mini")
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and sum(ledger.get(k)["state"] == "recorded" for k in ledger.keys()) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    recorded_before = {k for k in ledger.keys() if ledger.get(k)["state"] == "recorded"}
+    assert len(recorded_before) >= 2
+    time.sleep(2)
+    assert _judges_of(course) == [], "a judge outlived the killed batch"
+    # What a kill can leave behind: a half-written record is never taken for a result.
+    pending = sorted({f"s{k:02d}" for k in range(6)} - recorded_before)
+    (ledger.folder / f"{pending[0]}.json").write_text('{"sha256": "x", "record": {"state": "reco')
+    results = JsonStore(course / "gradebook/.tfgrade/results")
+    for key in results.keys():
+        results.path(key).write_text(results.path(key).read_text()[:40])
+    summary = Batch("a00_mini", course=course, jobs=2).run()
+    statuses = {o.student: o.status for o in summary.outcomes}
+    assert {s for s, status in statuses.items() if status == "skipped"} == recorded_before
+    assert all(statuses[s] == "recorded" for s in pending)
+    assert exported(course) == {f"s{k:02d}": EXPECTED[k % 3] for k in range(6)}
+
+
+def test_reference_answers_are_replayed_with_the_same_grades(mini, tmp_path):
+    answers = tmp_path / "answers"
+    first = grade_notebook(mini.source_notebook, mini, reference_answers=answers)
+    second = grade_notebook(mini.source_notebook, mini, reference_answers=answers)
+    assert first.reference["stored"] > 0 and first.reference["replayed"] == 0
+    assert second.reference["replayed"] == first.reference["stored"] and second.reference["stored"] == 0
+    assert first.score == second.score == mini.max_score
+    notebook = read_notebook(mini.source_notebook)
+    for cell in notebook.cells:
+        if (grade_id(cell) or "").endswith("_solution"):
+            cell.source = "raise NotImplementedError()"
+    blank = grade_notebook(notebook, mini, reference_answers=answers)
+    assert blank.score == 0 and not blank.reference["started"], "a blank notebook needs no live reference"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_batch_on_a_dask_cluster(tmp_path):
+    course = make_course(tmp_path, 4)
+    env = dict(os.environ, TFGRADE_COURSE=str(course), PYTHONPATH=str(ROOT))
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    cluster = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                                 address.rsplit(":", 1)[1], "--no-dashboard"], env=env,
+                                stdout=open(logs / "scheduler.log", "w"), stderr=subprocess.STDOUT)]
+    try:
+        for name in ("w1", "w2"):
+            cluster.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--name",
+                                             name, "--no-dashboard"], env=env,
+                                            stdout=open(logs / f"{name}.log", "w"), stderr=subprocess.STDOUT))
+        from distributed import Client, get_task_stream
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+            with get_task_stream(client) as stream:
+                summary = Batch("a00_mini", course=course, scheduler=address).run()
+        want = {f"s{k:02d}": EXPECTED[k % 3] for k in range(4)}
+        assert {o.student: o.score for o in summary.outcomes} == want
+        assert exported(course) == want
+        assert len({task["worker"] for task in stream.data}) == 2, "both Dask workers should have graded"
+    finally:
+        for process in reversed(cluster):
+            process.terminate()
+        for process in cluster:
+            process.wait(timeout=30)
