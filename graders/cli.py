@@ -30,7 +30,7 @@ def cmd_grade(args) -> int:
         print(f"tfgrade: no such notebook: {args.notebook}", file=sys.stderr)
         return EXIT_GRADING_FAILED
     sandboxed = _sandbox_choice(args.no_sandbox)
-    result = grade_notebook(Path(args.notebook), args.assignment, sandboxed=sandboxed)
+    result = grade_notebook(Path(args.notebook), args.assignment, sandboxed=sandboxed, questions=args.question)
     print(report.table(result))
     if args.json:
         report.write_json(result, Path(args.json))
@@ -101,6 +101,8 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--junit", help="write JUnit XML here")
     grade.add_argument("--gradescope", help="write a Gradescope autograder results.json here")
     grade.add_argument("--fail-under", type=float, help="exit 1 when the score is below this")
+    grade.add_argument("--question", "-q", action="append",
+                       help="grade only this question (repeatable; for authors calibrating thresholds)")
     grade.add_argument("--no-sandbox", action="store_true", help="run the submission without bubblewrap (unsafe)")
     grade.set_defaults(func=cmd_grade)
     verify = sub.add_parser("verify", help="prove reference = full marks and release = zero")

@@ -68,7 +68,7 @@ class GradeResult:
 
 def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bool = True,
                    name: str | None = None, results: JsonStore | None = None,
-                   reference_answers: Path | None = None) -> GradeResult:
+                   reference_answers: Path | None = None, questions: list[str] | None = None) -> GradeResult:
     """Grades a notebook (path, bytes, dict or NotebookNode) against the assignment's hidden tests.
 
     Args:
@@ -79,6 +79,7 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
         results: Stored grades, keyed by what a grade depends on (the assignment's fingerprint and the cells that
             run): a notebook already graded is read back, and a new grade is stored.
         reference_answers: A folder of stored reference answers to replay (see ``graders.judge.replay``).
+        questions: Grade only these questions (the result has only them); for authors calibrating one question.
 
     Raises:
         GradingError: grading itself could not be done. A broken submission is not an error: it scores zero with a
@@ -87,14 +88,20 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
     started = time.monotonic()
     assignment = assignment_id if isinstance(assignment_id, Assignment) else load_assignment(assignment_id)
     label = name or (str(submission) if isinstance(submission, (str, Path)) else "<notebook>")
+    graded = assignment
+    if questions:
+        unknown = sorted(set(questions) - {q.id for q in assignment.questions})
+        if unknown:
+            raise ValueError(f"{assignment.id} has no question {', '.join(unknown)}")
+        graded = dataclasses.replace(assignment, questions=tuple(q for q in assignment.questions if q.id in questions))
     source = notebook.read_notebook(assignment.source_notebook)
     try:
         submitted = notebook.read_notebook(submission)
     except notebook.InvalidNotebook as exc:
-        return GradeResult(assignment.id, label, scoring.zero(assignment, "invalid_notebook", str(exc)), sandboxed,
+        return GradeResult(assignment.id, label, scoring.zero(graded, "invalid_notebook", str(exc)), sandboxed,
                            time.monotonic() - started)
     cells = notebook.executable_cells(submitted, source)
-    key = results_key(assignment, cells, sandboxed) if results is not None else None
+    key = results_key(graded, cells, sandboxed) if results is not None else None
     stored = results.get(key) if key else None
     if stored is not None:
         try:
@@ -102,7 +109,8 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
         except (KeyError, TypeError, ValueError):
             pass  # not a result: grade afresh
     with tempfile.TemporaryDirectory(prefix="tfgrade-job-") as job_dir:
-        raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed, reference_answers=reference_answers)
+        raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed, reference_answers=reference_answers,
+                        questions=[q.id for q in graded.questions])
     failures: dict[str, list] = {}
     for cell in cells:
         outcome = raw["cells"].get(str(cell.index))
@@ -110,7 +118,7 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             kind = raw["killed_by"].get(str(cell.index), outcome.get("kind"))
             failures.setdefault(cell.question, []).append(
                 (kind, f"cell {cell.index + 1}: {outcome.get('message') or kind}"))
-    questions = scoring.fold(assignment, raw["tests"], failures)
+    questions = scoring.fold(graded, raw["tests"], failures)
     result = GradeResult(assignment.id, label, questions, sandboxed, time.monotonic() - started, raw["errors"],
                          reference=raw.get("reference", {}))
     if key:
@@ -120,11 +128,12 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
 
 def results_key(assignment: Assignment, cells, sandboxed: bool) -> str:
     """What a grade depends on: the assignment (tests, reference, engine) and exactly the code that runs."""
-    return digest(assignment.fingerprint(), str(sandboxed), json.dumps([vars(c) for c in cells], sort_keys=True))
+    return digest(assignment.fingerprint(), str(sandboxed), ",".join(q.id for q in assignment.questions),
+                  json.dumps([vars(c) for c in cells], sort_keys=True))
 
 
 def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
-              reference_answers: Path | None = None) -> dict:
+              reference_answers: Path | None = None, questions: list[str] | None = None) -> dict:
     """Runs the hidden suite in a separate trusted pytest process and returns its raw results."""
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
@@ -135,6 +144,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
         "student_cells": [vars(c) for c in cells],
         "reference_cells": [vars(c) for c in authoring.reference_cells(assignment)],
         "reference_answers": str(reference_answers) if reference_answers else None,
+        "questions": questions,
     }
     job_path = job_dir / "job.json"
     job_path.write_text(json.dumps(job))

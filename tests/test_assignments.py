@@ -132,14 +132,19 @@ def test_reference_full_marks_and_release_zero(assignment, reference_answers):
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id, variant", VARIANTS, ids=[f"{a}-{v}" for a, v in VARIANTS])
 def test_wrong_submission_scores_as_expected(assignment_id, variant, reference_answers):
+    """The questions a fixture breaks score as it expects.
+
+    Only those questions' hidden tests run (the whole notebook still runs): every other section is the reference's,
+    which the full-marks test grades, and that one broken question costs no other is the engine's own test.
+    """
     assignment = load_assignment(assignment_id, ROOT)
     sections, expectations = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
     assert expectations, "a fixture must name the questions it breaks"
     result = grade.grade_notebook(submissions.with_sections(assignment, sections), assignment, name=variant,
-                                  reference_answers=reference_answers(assignment))
-    for question in assignment.questions:
-        want = expectations.get(question.id, "full")
-        got = result.questions[question.id]
+                                  reference_answers=reference_answers(assignment), questions=sorted(expectations))
+    assert sorted(result.questions) == sorted(expectations)
+    for question_id, want in expectations.items():
+        got = result.questions[question_id]
         assert submissions.meets(got.score, got.max_score, want), (
-            f"{question.id}: expected {want}, got {got.score}/{got.max_score} "
+            f"{question_id}: expected {want}, got {got.score}/{got.max_score} "
             f"{[(t.name, t.message) for t in got.tests if not t.passed]}")

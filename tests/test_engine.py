@@ -32,6 +32,16 @@ def test_reference_scores_full_marks(mini):
     assert result.sandboxed
 
 
+def test_grading_one_question_runs_only_its_tests(mini, course_env, tmp_path, capsys):
+    result = grade.grade_notebook(mini.source_notebook, mini, questions=["q2"])
+    assert scores(result) == {"q2": (6, None)}
+    assert tfgrade(["grade", str(mini.source_notebook), "--assignment", "a00_mini", "-q", "q1",
+                    "--json", str(tmp_path / "r.json")]) == 0
+    assert list(json.loads((tmp_path / "r.json").read_text())["questions"]) == ["q1"]
+    with pytest.raises(ValueError, match="no question q9"):
+        grade.grade_notebook(mini.source_notebook, mini, questions=["q9"])
+
+
 def test_blank_release_scores_zero(mini, tmp_path):
     release = tmp_path / "blank.ipynb"
     nb = read_notebook(mini.source_notebook)

@@ -115,6 +115,11 @@ class Judge:
             if marker is None or marker.args[0] not in questions:
                 raise pytest.UsageError(
                     f"{item.nodeid}: needs @pytest.mark.question(id) with one of {sorted(questions)}")
+        only = self.job.get("questions")
+        if only:
+            dropped = [i for i in items if i.get_closest_marker("question").args[0] not in only]
+            items[:] = [i for i in items if i.get_closest_marker("question").args[0] in only]
+            config.hook.pytest_deselected(items=dropped)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
