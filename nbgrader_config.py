@@ -17,6 +17,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from graders import gradebook_db
 from graders.nbgrader_step import SandboxedGrade
 
 ROOT = Path(__file__).resolve().parent
@@ -34,6 +35,7 @@ c.CourseDirectory.submitted_directory = "gradebook/submitted"
 c.CourseDirectory.autograded_directory = "gradebook/autograded"
 c.CourseDirectory.feedback_directory = "gradebook/feedback"
 (ROOT / "gradebook").mkdir(exist_ok=True)
+gradebook_db.install()  # WAL, a busy timeout and BEGIN IMMEDIATE: concurrent graders lose no grade on SQLite
 c.CourseDirectory.db_url = os.environ.get("TFGRADE_DB_URL", f"sqlite:///{ROOT / 'gradebook' / 'gradebook.db'}")
 # The manifest (points, budgets, thresholds) is the grader's, not the student's.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "manifest.toml"]

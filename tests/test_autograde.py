@@ -146,3 +146,15 @@ def test_a_batch_on_a_dask_cluster(tmp_path):
             process.terminate()
         for process in cluster:
             process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_concurrent_graders_on_one_sqlite_gradebook_lose_no_grade(tmp_path):
+    course = make_course(tmp_path, 6)
+    env = dict(os.environ, TFGRADE_COURSE=str(course), PYTHONPATH=str(ROOT))
+    graders = [subprocess.Popen([str(BIN / "tfgrade"), "autograde", "a00_mini", "--jobs", "1",
+                                 "--student", f"s{k:02d}", "--student", f"s{k + 3:02d}"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for k in range(3)]
+    outputs = [g.communicate(timeout=900)[0] for g in graders]
+    assert [g.returncode for g in graders] == [0, 0, 0], outputs
+    assert exported(course) == {f"s{k:02d}": EXPECTED[k % 3] for k in range(6)}
