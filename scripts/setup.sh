@@ -11,17 +11,21 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
   exit 1
 fi
 
-if ! command -v bwrap >/dev/null 2>&1; then
+# Debian packages: bubblewrap (the sandbox) and postgresql (the tests run a real PostgreSQL gradebook server).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing bubblewrap from Debian's packages"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }; then
-      echo "setup: WARNING could not install bubblewrap with apt-get; tfgrade will refuse to grade without it" >&2
-      echo "setup:         (or run it with --no-sandbox, for trusted code only)." >&2
+    echo "setup: installing ${missing[*]} from Debian's packages"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+      echo "setup: WARNING could not install ${missing[*]} with apt-get; without bubblewrap tfgrade refuses to" >&2
+      echo "setup:         grade (unless given --no-sandbox, for trusted code only)." >&2
     fi
   else
-    echo "setup: WARNING bubblewrap (bwrap) is not installed and this user cannot install it." >&2
-    echo "setup:         Ask an administrator for: apt-get install bubblewrap" >&2
-    echo "setup:         Without it, tfgrade refuses to run submissions unless given --no-sandbox." >&2
+    echo "setup: WARNING ${missing[*]} not installed and this user cannot install it." >&2
+    echo "setup:         Ask an administrator for: apt-get install ${missing[*]}" >&2
+    echo "setup:         Without bubblewrap, tfgrade refuses to run submissions unless given --no-sandbox." >&2
   fi
 fi
 

@@ -54,8 +54,9 @@ def make_course(base: Path, n: int) -> Path:
     subprocess.run(["cp", str(ROOT / "nbgrader_config.py"), str(course)], check=True)
     assignment = load_assignment("a00_mini", course)
     assignment.source_notebook.write_text(authoring.render(authoring.build_source_notebook(assignment)))
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "a00_mini", "--force"], cwd=course, check=True,
-                   capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "a00_mini", "--force"], cwd=course,
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     mix = [submissions.with_sections(assignment), submissions.blank(assignment),
            submissions.with_sections(assignment, {"q1": WRONG_Q1})]
     for k in range(n):
