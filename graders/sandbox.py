@@ -41,6 +41,7 @@ class Limits:
     open_files: int = 1024
     home_mb: int = 512
     tmp_mb: int = 256
+    shm_mb: int = 64
 
 
 def bwrap_path() -> str:
@@ -138,7 +139,10 @@ def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, 
     for etc_file in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
         if os.path.exists(etc_file):
             args += ["--ro-bind", etc_file, etc_file]
+    # A private, size-capped /dev/shm: Python's multiprocessing locks (and so thread pools, and Beam's file sinks)
+    # need one, and it must not be the host's.
     args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "01777", "--size", str(limits.shm_mb << 20), "--tmpfs", "/dev/shm",
              "--perms", "01777", "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp",
              "--perms", "01777", "--size", str(limits.home_mb << 20), "--tmpfs", HOME]
     made: set[str] = set()
