@@ -13,8 +13,10 @@ import fcntl
 import os
 import resource
 import shutil
+import signal
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,10 +75,43 @@ class UidLease:
             return
         raise SandboxUnavailable("no free sandbox uid")
 
+    def clear(self, timeout: float = 10.0) -> None:
+        """Kills whatever still runs under this uid and waits for it to go.
+
+        A killed sandbox's processes die asynchronously, and ``RLIMIT_NPROC`` counts them until they do: a worker
+        started on the same uid at once (after a fork bomb, say) could not create a thread. The uid range belongs to
+        the sandboxes alone and this one is leased to us, so nothing else is touched.
+        """
+        if self.uid is None:
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = _pids_of_uid(self.uid)
+            if not pids or time.monotonic() > deadline:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.05)
+
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _pids_of_uid(uid: int) -> list[int]:
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
 
 
 def _readonly_roots() -> list[str]:

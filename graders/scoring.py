@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 # When several things went wrong in one question, the reason shown is the most fundamental one.
-_REASON_ORDER = ("invalid_notebook", "worker_died", "memory_limit", "timeout", "missing_name", "invalid_result",
-                 "exception", "grading_error")
+_REASON_ORDER = ("invalid_notebook", "worker_died", "memory_limit", "disk_limit", "process_limit", "timeout",
+                 "missing_name", "invalid_result", "exception", "grading_error")
 
 
 @dataclass
@@ -59,7 +59,8 @@ def fold(assignment, tests: list[dict],
         failures = cell_failures.get(question.id, [])
         reason = None
         if score < question.points:
-            hard = [kind for kind, _ in failures if kind in ("worker_died", "memory_limit", "timeout")]
+            hard = [kind for kind, _ in failures
+                    if kind in ("worker_died", "memory_limit", "disk_limit", "process_limit", "timeout")]
             reason = _worst(hard) or _worst(t["reason"] for t in own if not t["passed"])
             if reason == "exception":
                 reason = None  # the student's code raised: an ordinary wrong answer, the message says which

@@ -82,9 +82,15 @@ class MemoryLimit(RemoteError):
 
 
 class DiskLimit(RemoteError):
-    """The worker wrote more than its scratch folder may hold; it was stopped."""
+    """The worker filled its scratch folder or a sandbox tmpfs; it was stopped."""
 
     reason = "disk_limit"
+
+
+class ProcessLimit(RemoteError):
+    """The code left too many processes or threads running in the sandbox; the worker was stopped."""
+
+    reason = "process_limit"
 
 
 class WorkerDied(RemoteError):
@@ -95,7 +101,7 @@ class WorkerDied(RemoteError):
 
 ERRORS_BY_KIND = {cls.reason: cls for cls in
                   (StudentException, MissingName, InvalidResult, CallTimeout, MemoryLimit, DiskLimit,
-                                 WorkerDied)}
+                   ProcessLimit, WorkerDied)}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -181,8 +181,10 @@ class Judge:
     @pytest.fixture(autouse=True)
     def _same_seed_in_both_workers(self, request):
         seed = self._seed(request) % 2**31
+        question = request.node.get_closest_marker("question").args[0]
         for remote in self.remotes.values():
             remote.reseed(seed)
+            remote.question = question
 
     def _seed(self, request) -> int:
         digest = hashlib.sha256(f"{self.job['assignment']}::{request.node.nodeid}".encode()).digest()

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from graders import sandbox, wire
 from graders.judge.worker_process import WorkerConfig, WorkerProcess
 
-MAX_RESTARTS = 6
+MAX_RESTARTS = 6  # workers started to get past cells that kill it, in one start
+MAX_DEATHS_PER_QUESTION = 8  # calls that killed the worker, per question: past it that question's calls fail at once
 RUN_CELLS_GRACE_S = 10.0
 MAX_SCRATCH_FILES = 10_000
 
@@ -65,14 +66,19 @@ class Remote:
         self._process: WorkerProcess | None = None
         self._live_handles: set[int] = set()
         self._seed: int | None = None
+        self.question: str | None = None  # the question of the test being run (set by the judge)
+        self._deaths: dict[str | None, int] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Starts the worker and runs the cells, restarting past any cell that kills it."""
+        attempts = 0
         while True:
-            if self.restarts > MAX_RESTARTS:
+            if attempts > MAX_RESTARTS:
                 raise wire.WorkerDied(f"the {self.role} worker kept dying while running the notebook")
+            if self._uid is not None:
+                self._uid.clear()  # what a killed predecessor left must not count against this worker's limits
             process = WorkerProcess(self.config, self._uid)
             cells = [c for c in self.cells if c.index not in self.killed_by]
             current = None
@@ -86,6 +92,8 @@ class Remote:
                         current = message.get("index")
                     elif event == "cell_end":
                         self.cell_results[current] = {k: message.get(k) for k in ("ok", "kind", "type", "message")}
+                        if message.get("kind") in ("disk_limit", "process_limit"):  # the cell starved the sandbox
+                            raise wire.ERRORS_BY_KIND[message["kind"]](str(message.get("message", ""))[:4000])
                         current = None
                     elif "ok" in message:
                         break
@@ -97,6 +105,7 @@ class Remote:
                 self.cell_results[current] = {"ok": False, "kind": error.reason, "type": type(error).__name__,
                                               "message": str(error)}
                 self.restarts += 1
+                attempts += 1
                 continue
             self._process = process
             self._live_handles.clear()
@@ -182,6 +191,11 @@ class Remote:
         if self._process is None or not self._process.alive:
             if self._process is not None and self._process.dead_reason not in ("killed_by_judge", "interrupted"):
                 self.restarts += 1
+                deaths = self._deaths[self.question] = self._deaths.get(self.question, 0) + 1
+                if deaths > MAX_DEATHS_PER_QUESTION:
+                    # Each restart re-runs the notebook: a question whose calls keep killing the worker fails its
+                    # remaining calls at once, and the next question starts with a fresh worker.
+                    raise wire.WorkerDied(f"the worker died in {deaths - 1} calls of this question; not restarted")
             self.start()
         return self._process
 
@@ -251,7 +265,7 @@ class Remote:
         if type(error) is not dict:
             raise wire.InvalidResult("the worker sent a malformed answer")
         kind = wire.ERRORS_BY_KIND.get(error.get("kind"), wire.StudentException)
-        if kind in (wire.CallTimeout, wire.MemoryLimit):
+        if kind in (wire.CallTimeout, wire.MemoryLimit, wire.DiskLimit, wire.ProcessLimit):
             self._process.kill(kind.reason)  # its state after an interrupted call cannot be trusted
         exc_type = error.get("type")
         raise kind(str(error.get("message", ""))[:4000], exc_type if isinstance(exc_type, str) else None)

@@ -53,7 +53,7 @@ class WorkerProcess:
         to_worker_r, self._to_worker = os.pipe()
         self._from_worker, from_worker_w = os.pipe()
         argv = [sys.executable, "-m", "graders.worker", "--in", str(to_worker_r), "--out", str(from_worker_w),
-                "--assignment", config.assignment]
+                "--assignment", config.assignment] + (["--watch-disk"] if config.sandboxed else [])
         extra = dict(config.extra_env)
         if config.sandboxed:
             if config.scratch:

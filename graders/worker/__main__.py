@@ -9,5 +9,6 @@ if __name__ == "__main__":
     parser.add_argument("--in", dest="fd_in", type=int, required=True)
     parser.add_argument("--out", dest="fd_out", type=int, required=True)
     parser.add_argument("--assignment", required=True)
+    parser.add_argument("--watch-disk", action="store_true", help="stop when a sandbox tmpfs is nearly full")
     options = parser.parse_args()
-    serve(options.fd_in, options.fd_out, options.assignment)
+    serve(options.fd_in, options.fd_out, options.assignment, watch_disk=options.watch_disk)

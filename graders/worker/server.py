@@ -15,6 +15,12 @@ from graders.worker import harness
 from graders.worker.objects import ObjectTable
 
 MAX_MESSAGE_CHARS = 2000
+# The sandbox's own tmpfs mounts: code that (nearly) fills one would make everything after it fail for want of space.
+DISK_WATCHED = ("/tmp", "~", "/dev/shm")
+DISK_FULL_SHARE = 0.9
+# Left running after a cell or a call (a fork or thread bomb), these would starve every later question.
+MAX_LEFT_PROCESSES = 64
+MAX_LEFT_THREADS = 400
 
 
 class _SoftTimeout(BaseException):
@@ -28,12 +34,13 @@ def _on_alarm(signum, frame):
 class Worker:
     """Holds the notebook namespace and answers one request at a time."""
 
-    def __init__(self, fd_in: int, fd_out: int, assignment: str):
+    def __init__(self, fd_in: int, fd_out: int, assignment: str, watch_disk: bool = False):
         self.fd_in, self.fd_out = fd_in, fd_out
         self.objects = ObjectTable()
         self.shell = _make_shell()
         self.ns = self.shell.user_ns
         self.probes = _load_probes(assignment)
+        self.watch_disk = watch_disk
         self.ops = {
             "run_cells": self.run_cells, "call": self.call, "get": self.get, "has": self.has,
             "getattr": self.getattr, "probe": self.probe, "harness": self.harness,
@@ -68,12 +75,24 @@ class Worker:
             encoder = wire.Encoder(to_handle=self.objects.add, classify=harness.classify)
             tree = encoder.encode(value)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            self.send({"ok": True, "value": tree}, encoder.arrays)
+            if not self._over_limits():
+                self.send({"ok": True, "value": tree}, encoder.arrays)
         except _SoftTimeout:
             self.fail("timeout", "TimeoutError", f"the call did not finish within {timeout:g} s")
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
             signal.setitimer(signal.ITIMER_REAL, 0)
-            self.fail(*_classify_error(exc))
+            if not self._over_limits():
+                self.fail(*_classify_error(exc))
+
+    def _over_limits(self) -> bool:
+        """Answers ``disk_limit`` or ``process_limit`` when the sandbox is nearly out of disk, processes or threads.
+
+        The judge then replaces this worker, so the rest of the notebook is graded on a clean one.
+        """
+        problem = over_limits() if self.watch_disk else None
+        if problem:
+            self.fail(problem[0], "OSError", problem[1])
+        return problem is not None
 
     def send(self, header: dict, arrays=()) -> None:
         wire.send_message(self.fd_out, header, arrays)
@@ -109,6 +128,9 @@ class Worker:
                 entry.update(zip(("kind", "type", "message"), _classify_error(error), strict=True))
                 if isinstance(error, _SoftTimeout):
                     entry.update(kind="timeout", type="TimeoutError", message=f"the cell ran past {per_cell:g} s")
+            problem = over_limits() if self.watch_disk else None
+            if problem:
+                entry.update(ok=False, kind=problem[0], type="OSError", message=problem[1])
             self.send({"event": "cell_end", **entry})
             results.append(entry)
         return results
@@ -234,7 +256,35 @@ def _load_probes(assignment: str):
         return None
 
 
-def serve(fd_in: int, fd_out: int, assignment: str) -> None:
+def disk_overfull(folders=DISK_WATCHED) -> str | None:
+    """Which of the sandbox's own size-capped file systems the code has (nearly) filled, if any."""
+    for folder in folders:
+        try:
+            stats = os.statvfs(os.path.expanduser(folder))
+        except OSError:
+            continue
+        blocks = 1 - stats.f_bavail / stats.f_blocks if stats.f_blocks else 0.0
+        inodes = 1 - stats.f_favail / stats.f_files if stats.f_files else 0.0
+        if max(blocks, inodes) > DISK_FULL_SHARE:
+            return (f"{folder} is {100 * max(blocks, inodes):.0f}% full ({'inodes' if inodes > blocks else 'space'}); "
+                    f"the worker was stopped so that the rest of the notebook is graded on a clean one")
+    return None
+
+
+def over_limits() -> tuple[str, str] | None:
+    """``(kind, message)`` when the sandbox is (nearly) out of disk, processes or threads, else None."""
+    full = disk_overfull()
+    if full:
+        return "disk_limit", full
+    processes = sum(name.isdigit() for name in os.listdir("/proc"))  # the sandbox's own PID namespace
+    threads = len(os.listdir("/proc/self/task"))
+    if processes > MAX_LEFT_PROCESSES or threads > MAX_LEFT_THREADS:
+        return "process_limit", (f"{processes} processes and {threads} threads of the worker were left running; the "
+                                 f"worker was stopped so that the rest of the notebook is graded on a clean one")
+    return None
+
+
+def serve(fd_in: int, fd_out: int, assignment: str, watch_disk: bool = False) -> None:
     """Starts the worker: warms up TensorFlow, then serves until the judge closes the channel."""
     # The protocol descriptors move out of the way of 0-2, which the student's code may close or redirect.
     fd_in, fd_out = os.dup(fd_in), os.dup(fd_out)
@@ -242,5 +292,5 @@ def serve(fd_in: int, fd_out: int, assignment: str) -> None:
     os.dup2(null, 0)
     np.seterr(all="ignore")
     harness.warm_up()
-    Worker(fd_in, fd_out, assignment).serve_forever()
+    Worker(fd_in, fd_out, assignment, watch_disk=watch_disk).serve_forever()
     sys.stdout.flush()

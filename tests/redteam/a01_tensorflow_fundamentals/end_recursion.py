@@ -1,0 +1,22 @@
+# expect: {"q5": "zero"}
+# family: ending abruptly
+# ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
+# Unbounded recursion.
+# %% [q5]
+(lambda f: f(f))(lambda f: f(f))
+
+
+def saturating_cast(x, dtype):
+    return None
+
+
+def promote_and_add(a, b):
+    return None
+
+
+def flatten_keep_batch(x):
+    return None
+
+
+def nbytes(x):
+    return None

@@ -1,0 +1,20 @@
+# expect: {"q5": "zero"}
+# family: notebook tampering
+# tamper: points_raised
+# ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
+# Raises q5's points to 600 in the notebook metadata.
+# %% [q5]
+def saturating_cast(x, dtype):
+    return None
+
+
+def promote_and_add(a, b):
+    return None
+
+
+def flatten_keep_batch(x):
+    return None
+
+
+def nbytes(x):
+    return None
