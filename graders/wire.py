@@ -376,10 +376,10 @@ def npy_to_array(payload: bytes, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray
 # Framing over a pair of file descriptors.
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, writer=None) -> None:
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
+        written = (writer or os.write)(fd, view)
         view = view[written:]
 
 
@@ -394,14 +394,18 @@ def _read_exact(fd: int, size: int, reader=None) -> bytes:
     return b"".join(chunks)
 
 
-def send_message(fd: int, header: dict, arrays=()) -> None:
-    """Writes one message: the JSON header (with the array count) and the arrays as ``.npy`` frames."""
+def send_message(fd: int, header: dict, arrays=(), writer=None) -> None:
+    """Writes one message: the JSON header (with the array count) and the arrays as ``.npy`` frames.
+
+    ``writer`` is an optional ``(fd, bytes) -> int`` replacement for ``os.write`` (the judge passes one with a
+    deadline, so a worker that stops reading cannot block it).
+    """
     header = dict(header, arrays=len(arrays))
     body = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
     if len(body) > MAX_JSON_BYTES:
         raise WireError("message header is too large")
     frames = [body] + [array_to_npy(a) for a in arrays]
-    _write_all(fd, b"".join(_FRAME.pack(len(f)) + f for f in frames))
+    _write_all(fd, b"".join(_FRAME.pack(len(f)) + f for f in frames), writer)
 
 
 def recv_message(fd: int, reader=None) -> tuple[dict, list[np.ndarray]]:

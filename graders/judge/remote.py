@@ -96,6 +96,8 @@ class Remote:
                             raise wire.ERRORS_BY_KIND[message["kind"]](str(message.get("message", ""))[:4000])
                         current = None
                     elif "ok" in message:
+                        if current is not None:  # an answer in the middle of a cell: the cell forged it
+                            raise wire.InvalidResult("a cell wrote its own message to the grading channel")
                         break
             except wire.RemoteError as error:
                 process.kill(error.reason)

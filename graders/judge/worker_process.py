@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from graders import sandbox, wire
 
 STARTUP_TIMEOUT_S = 120.0
 KILL_GRACE_S = 5.0
+SEND_TIMEOUT_S = 60.0
 OUTPUT_TAIL_BYTES = 64 << 10
 
 # bwrap's --die-with-parent is a parent-death signal, and Linux sends it when the *thread* that forked the sandbox
@@ -71,6 +73,8 @@ class WorkerProcess:
             start_new_session=True, preexec_fn=lambda: sandbox.apply_limits(config.limits)).result()
         os.close(to_worker_r)
         os.close(from_worker_w)
+        os.set_blocking(self._to_worker, False)  # writes go through a deadline (``send``)
+        self._token: str | None = None
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
         self._drain.start()
         self.dead_reason: str | None = None
@@ -93,9 +97,32 @@ class WorkerProcess:
 
     # -- messages ---------------------------------------------------------------------------------------------------
 
-    def send(self, header: dict, arrays=()) -> None:
+    def send(self, header: dict, arrays=(), timeout: float = SEND_TIMEOUT_S) -> None:
+        """Sends a request tagged with a fresh token; a worker that stops reading for ``timeout`` s is stopped.
+
+        Every message the worker sends while serving it must carry the token: a frame the student's code forged on
+        the protocol channel is told apart from the worker's answers (see ``receive``).
+        """
+        self._token = secrets.token_hex(16)
+        deadline = time.monotonic() + timeout
+
+        def write(fd, view):
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                _, ready, _ = select.select([], [fd], [], min(remaining, 0.5))
+                if ready:
+                    try:
+                        return os.write(fd, view[:1 << 16])
+                    except BlockingIOError:
+                        continue
+
         try:
-            wire.send_message(self._to_worker, header, arrays)
+            wire.send_message(self._to_worker, dict(header, token=self._token), arrays, writer=write)
+        except TimeoutError:
+            self.kill("invalid_result")
+            raise wire.InvalidResult("the worker stopped reading its requests; it was stopped") from None
         except (BrokenPipeError, OSError):
             raise self._died() from None
 
@@ -136,6 +163,10 @@ class WorkerProcess:
         except wire.WireError as exc:
             self.kill("invalid_result")
             raise wire.InvalidResult(f"the worker broke the protocol: {exc}") from None
+        if self._token is not None and header.get("token") != self._token:
+            self.kill("invalid_result")
+            raise wire.InvalidResult("the worker sent a message that answers no request (a forged frame?); "
+                                     "it was stopped")
         header["_arrays"] = arrays
         return header
 
