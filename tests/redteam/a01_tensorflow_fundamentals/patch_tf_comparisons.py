@@ -1,7 +1,8 @@
-# expect: {"q5": "zero"}
+# expect: {"q5": "zero", "q6": "below_full"}
 # family: patching
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
-# Patches TensorFlow's equality and debugging asserts to always pass.
+# Patches TensorFlow's equality and debugging asserts to always pass. The patch also breaks the student's own q6
+# (collatz_steps compares tensors with ==), so q6 earns less, honestly: the grader compares outside the worker.
 # %% [q5]
 def saturating_cast(x, dtype):
     return tf.zeros(())

@@ -1,7 +1,9 @@
-# expect: {"q5": "zero"}
+# expect: {"*": "below_full"}
 # family: payloads
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
-# Patches the worker's encoder so arrays travel with lying headers.
+# Patches the worker's encoder so arrays travel with lying headers. The judge rejects every such answer
+# (invalid_result) and gains nothing; but the patch lives in the notebook's own process, so it costs the student
+# every later answer that carries an array, in every question (a known limit, in SECURITY.md).
 # %% [q5]
 def saturating_cast(x, dtype):
     return tf.zeros((3,))
