@@ -1,7 +1,7 @@
 """Batch grading at class scale, measured side by side in one run.
 
 A fixed mix of a01 submissions (per five: two correct, two partly wrong with real mistakes from the test fixtures,
-one blank) is graded by:
+one blank), each made distinct by a comment as real notebooks are, is graded by:
   bare      `jupyter nbconvert --execute` of each notebook, one after another (no grading at all: the floor),
   stock     stock `nbgrader autograde` (in-kernel, sequential, public otter checks only, no sandbox),
   tfgrade   `tfgrade autograde --jobs N` (sandboxed student and reference workers, hidden tests, gradebook writes).
@@ -51,6 +51,11 @@ def the_mix(assignment, size: int) -> list[nbformat.NotebookNode]:
             notebooks.append(submissions.with_sections(assignment, wrong[(k // 5 * 2 + slot // 2) % len(wrong)]))
         else:
             notebooks.append(submissions.blank(assignment))
+        # Real students' notebooks all differ (comments, spacing): make every one distinct, so none is read back
+        # from an identical one's stored grade and every submission is really graded.
+        for cell in notebooks[-1].cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q1_solution":
+                cell.source = f"{cell.source}\n# submission {k}"
     return notebooks
 
 
@@ -113,11 +118,12 @@ def main() -> int:
         print(f"stock nbgrader autograde: {seconds['stock']:.1f} s", flush=True)
         seconds["tfgrade"] = grade_with_tfgrade(tmp / "ours", assignment, notebooks, args.jobs, env)
         print(f"tfgrade autograde --jobs {args.jobs}: {seconds['tfgrade']:.1f} s", flush=True)
-        scaling = {}
-        for size in args.scaling:
+        scaling = {args.size: seconds["tfgrade"]} if args.size in args.scaling else {}
+        for size in sorted(set(args.scaling) - set(scaling)):
             scaling[size] = grade_with_tfgrade(tmp / f"scale{size}", assignment, the_mix(assignment, size),
                                                args.jobs, env)
             print(f"tfgrade autograde --jobs {args.jobs}, {size} submissions: {scaling[size]:.1f} s", flush=True)
+        scaling = dict(sorted(scaling.items()))
     per_sub = {method: s / args.size for method, s in seconds.items()}
     report = {"assignment": ASSIGNMENT, "size": args.size, "jobs": args.jobs, "seconds": seconds,
               "seconds_per_submission": per_sub, "stock_over_tfgrade": seconds["stock"] / seconds["tfgrade"],
