@@ -57,8 +57,8 @@ class DaskExecutor:
     def submit(self, submission) -> Future:
         """Grades one submission on the cluster, or reads back its stored grade without sending it anywhere."""
         future: Future = Future()
-        key = None if self.batch.force else self.batch.result_key(submission)
-        stored = self.batch.results.get(key) if key else None
+        key = self.batch.result_key(submission)  # read once: to skip a stored grade, and to store the new one
+        stored = self.batch.results.get(key) if key and not self.batch.force else None
         if stored is not None:
             future.set_result(dataclasses.replace(GradeResult.from_json(stored), reused=True))
             return future
@@ -73,7 +73,6 @@ class DaskExecutor:
             except BaseException as exc:  # the worker's error, or a malformed answer: this submission failed
                 future.set_exception(exc if isinstance(exc, GradingError) else GradingError(f"on the cluster: {exc}"))
                 return
-            key = self.batch.result_key(submission)
             if key:
                 self.batch.results.put(key, result.to_json())
             future.set_result(result)
