@@ -59,6 +59,7 @@ class Outcome:
     reasons: dict[str, str] = field(default_factory=dict)
     error: str = ""
     reused: bool = False
+    note: str = ""
 
 
 @dataclass
@@ -82,6 +83,9 @@ class Summary:
                  f"recorded, {len(self.failed)} failed"]
         for outcome in self.failed:
             lines.append(f"  FAILED {outcome.student}: {outcome.error}")
+        for outcome in self.outcomes:
+            if outcome.note:
+                lines.append(f"  NOTE {outcome.student}: {outcome.note}")
         reasons: dict[str, int] = {}
         for outcome in done:
             for reason in outcome.reasons.values():
@@ -237,20 +241,47 @@ class Batch:
             return Outcome(submission.student, "failed", error=_first_line(exc))
         reasons = {q: r.reason for q, r in result.questions.items() if r.reason}
         entry = {"student": submission.student, "digest": submission.digest, "score": result.score,
-                 "max_score": result.max_score, "reasons": reasons}
+                 "max_score": result.max_score, "reasons": reasons,
+                 "questions": {q: [r.score, r.max_score] for q, r in result.questions.items()}}
         self.ledger.put(key, dict(entry, state="graded"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy chatter, the same in `nbgrader autograde`
             answer = self.gradebook().autograde(self.assignment.id, submission.student, force=True, create=True)
-        if not answer.get("success"):
+        note = ""
+        if answer.get("success"):
+            # Our grading step logs "(stored grade)" when it read the grade back; otherwise nbgrader graded it again.
+            entry["regraded_by_nbgrader"] = "(stored grade)" not in answer.get("log", "")
+        else:
+            # nbgrader refuses some notebooks outright (unreadable JSON, corrupted cell metadata) before any grading
+            # step runs. The grade from the submitted file stands, so it is recorded through nbgrader's gradebook API:
+            # the student keeps what each question earned, and the instructor is told why there is no autograded copy.
             error = (answer.get("error") or answer.get("log") or "nbgrader autograde failed").strip()
-            return Outcome(submission.student, "failed", error="recording in the gradebook failed: "
-                           + error.splitlines()[-1][:500])
-        # Our grading step logs "(stored grade)" when it read the grade back; otherwise nbgrader graded it again.
-        entry["regraded_by_nbgrader"] = "(stored grade)" not in answer.get("log", "")
+            note = "nbgrader refused the notebook (" + _nbgrader_reason(error) + "); grades recorded without it"
+            try:
+                self._record_without_nbgrader(submission.student, result)
+            except Exception as exc:  # the gradebook itself failed: nothing was recorded, say so
+                return Outcome(submission.student, "failed", error=f"recording in the gradebook failed: {exc}; "
+                               f"nbgrader: {_nbgrader_reason(error)}")
+            entry["recorded_without_nbgrader"] = note
         self.ledger.put(key, dict(entry, state="recorded"))
         return Outcome(submission.student, "recorded", result.score, result.max_score, reasons,
-                       reused=result.reused)
+                       reused=result.reused, note=note)
+
+    def _record_without_nbgrader(self, student: str, result: GradeResult) -> None:
+        """Writes each question's score into the student's grade cells, one transaction, as nbgrader would."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.gradebook().coursedir.db_url) as gradebook:
+            gradebook.update_or_create_student(student)
+            try:
+                submission = gradebook.find_submission(self.assignment.id, student)
+            except MissingEntry:
+                submission = gradebook.add_submission(self.assignment.id, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    question = result.questions.get(grade.name)
+                    grade.auto_score = question.score if question is not None else 0.0
+            gradebook.db.commit()
 
     def gradebook(self):
         """The nbgrader API on this course, configured so that its grading step reads the stored grades."""
@@ -288,6 +319,16 @@ def _read_bytes(path: Path) -> bytes:
         return b""
 
 
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception): .+$", re.MULTILINE)
+
+
+def _nbgrader_reason(log: str) -> str:
+    """The first exception nbgrader reported (its last line is often generic advice), else its last line."""
+    found = _EXCEPTION_LINE.search(log)
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return (found.group(0) if found else lines[-1] if lines else "no message")[:300]
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
@@ -298,4 +339,5 @@ def _line(outcome: Outcome) -> str:
         return f"  {outcome.student}: FAILED {outcome.error}"
     reasons = ", ".join(f"{q} {r}" for q, r in outcome.reasons.items())
     return (f"  {outcome.student}: {outcome.score:g}/{outcome.max_score:g}"
-            f"{' (' + reasons + ')' if reasons else ''}{' [same as an earlier grade]' if outcome.reused else ''}")
+            f"{' (' + reasons + ')' if reasons else ''}{' [same as an earlier grade]' if outcome.reused else ''}"
+            f"{' [' + outcome.note + ']' if outcome.note else ''}")

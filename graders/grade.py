@@ -151,6 +151,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
     argv = [sys.executable, "-m", "pytest", "-c", str(JUDGE_INI), "--rootdir", str(assignment.hidden_tests),
             "-p", "graders.judge.plugin", "--tfgrade-job", str(job_path), str(assignment.hidden_tests)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TF_"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins the ini names: each one costs start-up time
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH", "")])
     proc = _JUDGE_LAUNCHER.submit(subprocess.Popen, argv, cwd=assignment.root, env=env, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -17,7 +17,7 @@ from traitlets import Bool, Unicode
 from graders import report
 from graders.course import load_assignment
 from graders.grade import grade_notebook
-from graders.notebook import grade_id
+from graders.notebook import grade_id, read_notebook
 from graders.store import JsonStore
 
 
@@ -37,6 +37,10 @@ class SandboxedGrade(NbGraderPreprocessor):
         result = grade_notebook(nbformat.from_dict(nb), assignment, sandboxed=self.sandbox, name=label, results=store)
         how = "stored grade" if result.reused else f"graded in {result.duration_s:.1f} s"
         self.log.info("%s: %g / %g (%s)", label, result.score, result.max_score, how)
+        restored = restore_grade_cells(nb, read_notebook(assignment.source_notebook))
+        if restored:
+            self.log.warning("%s: the submission had lost the grade cells %s; restored from the source notebook",
+                             label, ", ".join(restored))
         for cell in nb.cells:
             question = result.questions.get(grade_id(cell) or "")
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -48,3 +52,25 @@ class SandboxedGrade(NbGraderPreprocessor):
                                        execution_count=None),
             ]
         return nb, resources
+
+
+def restore_grade_cells(nb, source) -> list[str]:
+    """Puts back the grade cells a submission deleted, so that nbgrader records every question's score.
+
+    Scores come from the manifest's questions, not from the notebook's cells; without its grade cell a question's
+    score would have nowhere to go in the gradebook. Each cell returns after the cell that precedes it in the source
+    notebook (or at the end). Returns the restored grade ids.
+    """
+    present = {grade_id(c) for c in nb.cells}
+    restored, previous = [], None
+    for cell in source.cells:
+        gid = grade_id(cell)
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if gid and meta.get("grade") and gid not in present:
+            anchor = next((k for k, c in enumerate(nb.cells) if previous and grade_id(c) == previous), None)
+            fresh = dict(cell, outputs=[], execution_count=None) if cell.cell_type == "code" else cell
+            copy = nbformat.from_dict(fresh)
+            nb.cells.insert(len(nb.cells) if anchor is None else anchor + 1, copy)
+            restored.append(gid)
+        previous = gid or previous
+    return restored

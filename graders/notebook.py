@@ -26,6 +26,9 @@ class InvalidNotebook(ValueError):
 def read_notebook(source: Path | str | bytes | dict) -> nbformat.NotebookNode:
     """Reads a notebook from a path, bytes or a dict, with a size cap; raises InvalidNotebook with the reason."""
     if isinstance(source, dict):
+        # The same cap as for a file: a notebook that nbgrader has already parsed is no exception.
+        if len(json.dumps(source)) > MAX_NOTEBOOK_BYTES:
+            raise InvalidNotebook(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
         return nbformat.from_dict(source)
     if isinstance(source, (str, Path)):
         path = Path(source)

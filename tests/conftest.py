@@ -66,6 +66,20 @@ def make_course(base: Path, n: int) -> Path:
     return course
 
 
+def assignment_course(base: Path, assignment) -> Path:
+    """A course of one real assignment (source, reference, hidden tests, our nbgrader config), with its release."""
+    course = base / "course"
+    shutil.copytree(assignment.source_dir, course / "assignments" / assignment.id)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    (course / "reference").mkdir()
+    shutil.copy(assignment.reference_module, course / "reference")
+    shutil.copytree(assignment.hidden_tests, course / "hidden_tests" / assignment.id)
+    proc = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment.id, "--force"], cwd=course,
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return course
+
+
 EXPECTED = {0: 10.0, 1: 0.0, 2: 6.0}  # q1 is worth 4 of the mini course's 10 points; a wrong q1 keeps q2's 6
 
 

@@ -128,6 +128,30 @@ def test_reference_full_marks_and_release_zero(assignment, reference_answers):
     assert blank.score == 0, {q: r.score for q, r in blank.questions.items()}
 
 
+# Regraded five times: the assignment the red team attacks, whose q6 times graph against eager execution.
+REGRADED = [("a01_tensorflow_fundamentals", "q4_python_float_state")]
+
+
+@pytest.mark.slow
+@requires_bwrap
+@pytest.mark.parametrize("assignment_id, variant", REGRADED)
+def test_five_regrades_of_one_submission_are_identical(assignment_id, variant, reference_answers):
+    """Every test's verdict and every score, speed checks included: medians of interleaved trials do not flip."""
+    assignment = load_assignment(assignment_id, ROOT)
+    sections, _ = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
+    notebook = submissions.with_sections(assignment, sections)
+    outcomes = []
+    for _ in range(5):
+        result = grade.grade_notebook(notebook, assignment, name=variant,
+                                      reference_answers=reference_answers(assignment))
+        outcomes.append({q: (r.score, r.reason, [(t.name, t.passed) for t in r.tests])
+                         for q, r in result.questions.items()})
+    assert 0 < result.score < assignment.max_score
+    for k, outcome in enumerate(outcomes[1:], start=2):
+        changed = {q: (outcomes[0][q], v) for q, v in outcome.items() if v != outcomes[0][q]}
+        assert not changed, f"grading {k} differs from the first: {changed}"
+
+
 @pytest.mark.slow
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id, variant", VARIANTS, ids=[f"{a}-{v}" for a, v in VARIANTS])

@@ -54,6 +54,23 @@ def test_a_changed_submission_is_graded_again(batch_course):
     assert exported(course)["s04"] == 10.0
 
 
+def test_notebooks_nbgrader_refuses_or_that_lost_grade_cells_are_still_recorded(tmp_path):
+    course = make_course(tmp_path, 3)  # s00 correct, s01 blank, s02 q1 wrong
+    submitted = course / "gradebook/submitted"
+    (submitted / "s01/a00_mini/a00_mini.ipynb").write_bytes(b'{"cells": [')  # not JSON: nbgrader cannot read it
+    wrong_q1 = submitted / "s02/a00_mini/a00_mini.ipynb"
+    notebook = read_notebook(wrong_q1)
+    notebook.cells = [c for c in notebook.cells if grade_id(c) not in ("q1", "q2")]  # both grade cells deleted
+    nbformat.write(notebook, wrong_q1)
+    summary = Batch("a00_mini", course=course, jobs=2).run()
+    assert [o.status for o in summary.outcomes] == ["recorded"] * 3
+    assert exported(course) == {"s00": 10.0, "s01": 0.0, "s02": 6.0}
+    assert summary.outcomes[1].reasons == {"q1": "invalid_notebook", "q2": "invalid_notebook"}
+    assert "nbgrader refused the notebook" in summary.outcomes[1].note and "NOTE s01" in summary.render()
+    autograded = read_notebook(course / "gradebook/autograded/s02/a00_mini/a00_mini.ipynb")
+    assert {"q1", "q2"} <= {grade_id(c) for c in autograded.cells}, "the deleted grade cells are restored"
+
+
 def test_unknown_students_are_named(batch_course):
     course, _ = batch_course
     with pytest.raises(LookupError, match="nobody"):

@@ -1,10 +1,13 @@
 """The instructor's flow through real nbgrader on a temporary course: release, submit, autograde, feedback, export."""
 
 import csv
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -84,3 +87,39 @@ def test_feedback_names_tests_and_never_shows_hidden_source(graded_course):
     html = (graded_course / "gradebook/feedback/bob/a00_mini/a00_mini.html").read_text()
     assert "test_values_match" in html and "FAIL" in html and "NotImplementedError" in html
     assert "assert_tensor" not in html and "checks." not in html
+
+
+def test_zip_collect_keeps_hostile_archive_paths_inside_the_course(mini_course, tmp_path):
+    """An LMS download with ``../``, absolute and symlinked member paths: nbgrader's ``zip_collect`` collects the
+    real submission and writes nothing outside its extraction folder (nor over the gradebook)."""
+    course = tmp_path / "course"
+    shutil.copytree(mini_course, course)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    nbgrader(course, "generate_assignment", "a00_mini", "--force")
+    gradebook = course / "gradebook" / "gradebook.db"
+    gradebook_before = gradebook.read_bytes()
+    notebook = (course / "release" / "a00_mini" / "a00_mini.ipynb").read_bytes()
+    archive = course / "downloaded" / "a00_mini" / "archive"
+    archive.mkdir(parents=True)
+    outside = tmp_path / "escaped.txt"
+    absolute = Path(f"/tmp/tfgrade-zip-slip-{os.getpid()}")
+    with zipfile.ZipFile(archive / "lms.zip", "w") as bundle:
+        bundle.writestr("alice_a00_mini.ipynb", notebook)
+        bundle.writestr("../../../../gradebook/gradebook.db", b"overwritten")  # from extracted/lms/ to the course
+        bundle.writestr("../../../../../escaped.txt", b"escaped")
+        bundle.writestr(str(absolute), b"escaped")
+    with tarfile.open(archive / "more.tar.gz", "w:gz") as bundle:
+        link = tarfile.TarInfo("mallory_link")
+        link.type, link.linkname = tarfile.SYMTYPE, str(tmp_path)
+        bundle.addfile(link)
+        payload = tarfile.TarInfo("mallory_link/escaped.txt")
+        payload.size = 7
+        bundle.addfile(payload, io.BytesIO(b"escaped"))
+    nbgrader(course, "zip_collect", "a00_mini", "--force",
+             r"--FileNameCollectorPlugin.named_regexp=.*/(?P<student_id>[a-z]+)_(?P<file_id>a00_mini\.ipynb)$")
+    assert (course / "gradebook/submitted/alice/a00_mini/a00_mini.ipynb").read_bytes() == notebook
+    assert not outside.exists() and not absolute.exists()
+    assert gradebook.read_bytes() == gradebook_before
+    extracted = (course / "downloaded" / "a00_mini" / "extracted").resolve()
+    for path in (course / "downloaded").rglob("*"):
+        assert path.resolve().is_relative_to(extracted) or path.resolve().is_relative_to(archive.parent), path

@@ -20,11 +20,15 @@ import tensorflow as tf
 
 def keras_flavours(ns):
     """Classify the three Keras modules a TF 2.18 install offers with the namespace's function."""
-    import keras
     import tf_keras
 
     fn = ns["keras_flavour"]
-    return {"tf.keras": fn(tf.keras), "keras": fn(keras), "tf_keras": fn(tf_keras)}
+    found = {"tf.keras": fn(tf.keras), "tf_keras": fn(tf_keras)}
+    # Keras 3 is imported last, once the cheap cases worked: its import (scikit-learn, pandas, ...) costs about a
+    # second, which a blank or broken keras_flavour need not pay.
+    import keras
+
+    return {**found, "keras": fn(keras)}
 
 
 def _draws():

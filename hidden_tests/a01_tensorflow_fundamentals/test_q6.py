@@ -36,24 +36,21 @@ def test_fast_step_traces_once_for_all_shapes(student, rng):
     assert count == 1, f"fast_step traced {count} times; keep input_signature=[tf.TensorSpec([None, None], tf.float32)]"
 
 
-def _assert_speed(candidates, rng, *, fast, slow, min_ratio):
-    # The student's function first: a notebook that fails it costs no reference worker, and the outputs of every
-    # candidate are checked against it (the values themselves are checked by the first test).
-    checks.assert_speed(candidates, lambda r: [_x(r)], rng, fast=fast, slow=slow, min_ratio=min_ratio, trials=5,
-                        calls=30)
-
-
 @pytest.mark.points(3)
 def test_fast_step_is_faster_than_the_eager_step(student, rng, thresholds):
-    _assert_speed({"student fast_step": (student, "fast_step"), "student step (eager)": (student, "step")}, rng,
-                  fast="student fast_step", slow="student step (eager)", min_ratio=thresholds["min_graph_speedup"])
+    checks.assert_speed({"student fast_step": (student, "fast_step"), "student step (eager)": (student, "step")},
+                        lambda r: [_x(r)], rng, fast="student fast_step", slow="student step (eager)",
+                        min_ratio=thresholds["min_graph_speedup"], trials=5, calls=30)
 
 
 @pytest.mark.points(2)
-def test_fast_step_keeps_up_with_the_reference(student, reference, rng, thresholds):
-    _assert_speed({"student fast_step": (student, "fast_step"), "reference fast_step": (reference, "fast_step")},
-                  rng, fast="student fast_step", slow="reference fast_step",
-                  min_ratio=thresholds["min_ratio_vs_reference"])
+def test_fast_step_graph_holds_the_whole_computation(student):
+    # A Python callback inside the graph (tf.py_function, tf.numpy_function) runs eagerly on every call: it traces
+    # once and may even beat a deliberately slowed eager step, but it is not graph execution. This is checked on
+    # the graph itself rather than by timing against the reference, so grading needs no reference worker.
+    assert student.harness("is_tf_function", "fast_step"), "fast_step must be a tf.function (keep its decorator)"
+    checks.assert_graph_ops(student, "fast_step", [], include=["Tanh"],
+                            exclude=["PyFunc", "PyFuncStateless", "EagerPyFunc"])
 
 
 @pytest.mark.points(2)
