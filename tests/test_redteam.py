@@ -158,7 +158,8 @@ def report():
         done = [e for e in entries if e["path"] == path]
         paths[path] = {"attacks": len(done),
                        "points_gained": round(sum(e["points_gained"] for e in done), 4),
-                       "escapes": sum(e["escaped"] for e in done),
+                       # An escape is seen per class batch (after it, by the subreaper), not per case.
+                       "escapes": len({e["case"].split("/")[0] for e in done if e["escaped"]}),
                        "grader_failures": sum(not e["grader_survived"] for e in done),
                        "faults_survived": sum(e["grader_survived"] and e["reason"] is not None for e in done)}
     summary = {"attacks": len({e["case"] for e in entries}), "families": sorted({e["family"] for e in entries}),
