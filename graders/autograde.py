@@ -32,6 +32,7 @@ from tqdm import tqdm
 from graders import notebook
 from graders.course import Assignment, load_assignment
 from graders.grade import GradeResult, grade_notebook, results_key
+from graders.judge import launcher
 from graders.judge.plugin import GradingError
 from graders.store import JsonStore, digest
 
@@ -170,6 +171,8 @@ class Batch:
     def run(self) -> Summary:
         """Grades and records everything that is not recorded yet; returns the summary."""
         started = time.monotonic()
+        if not self.scheduler:
+            launcher.warm_up()  # its imports overlap nbgrader's, which come next
         submissions = self.submissions()
         for submission in submissions:
             submission.digest = digest(self.fingerprint, str(self.sandboxed), _read_bytes(submission.path))

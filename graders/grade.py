@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders import authoring, notebook, scoring
 from graders.course import Assignment, load_assignment
+from graders.judge import launcher
 from graders.judge.plugin import GradingError
 from graders.store import JsonStore, digest
 
 JUDGE_INI = Path(__file__).resolve().parent / "judge" / "pytest.ini"
-# Judges are started from one long-lived thread and die with this process (a parent-death signal is tied to the
-# thread that forked): a grader killed mid-batch leaves no judge behind, and each judge's sandboxes die with it.
-_JUDGE_LAUNCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfgrade-judge-launcher")
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -148,29 +135,28 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
     }
     job_path = job_dir / "job.json"
     job_path.write_text(json.dumps(job))
-    argv = [sys.executable, "-m", "pytest", "-c", str(JUDGE_INI), "--rootdir", str(assignment.hidden_tests),
-            "-p", "graders.judge.plugin", "--tfgrade-job", str(job_path), str(assignment.hidden_tests)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "TF_"))}
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins the ini names: each one costs start-up time
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH", "")])
-    proc = _JUDGE_LAUNCHER.submit(subprocess.Popen, argv, cwd=assignment.root, env=env, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  preexec_fn=_die_with_parent).result()
-    try:
-        stdout, stderr = proc.communicate(timeout=assignment.budget.judge_timeout_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+    argv = ["-c", str(JUDGE_INI), "--rootdir", str(assignment.hidden_tests), "-p", "graders.judge.plugin",
+            "--tfgrade-job", str(job_path), str(assignment.hidden_tests)]
+    output = job_dir / "judge.log"
+    judge = launcher.start_judge(argv, str(assignment.root), str(output))
+    if judge.wait(assignment.budget.judge_timeout_s) is None:
+        judge.kill()
         raise GradingError(f"the judge ran past {assignment.budget.judge_timeout_s:g} s") from None
-    proc = subprocess.CompletedProcess(argv, proc.returncode, stdout, stderr)
+    if judge.error:
+        raise GradingError(f"the judge could not start: {judge.error}")
     results_path = job_dir / "results.json"
     if not results_path.is_file():
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise GradingError(f"the judge ended without results (exit {proc.returncode}):\n{tail}")
+        raise GradingError(f"the judge ended without results (exit {judge.returncode}):\n{_tail(output)}")
     raw = json.loads(results_path.read_text())
     if raw["exitstatus"] not in (0, 1):
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise GradingError(f"the judge could not run the hidden tests (exit {raw['exitstatus']}):\n{tail}")
+        raise GradingError(f"the judge could not run the hidden tests (exit {raw['exitstatus']}):\n{_tail(output)}")
     if raw["errors"]:
         raise GradingError("; ".join(raw["errors"])[:4000])
     return raw
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""

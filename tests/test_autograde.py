@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -15,6 +16,9 @@ from graders import submissions
 from graders.autograde import Batch
 from graders.course import load_assignment
 from graders.grade import grade_notebook
+from graders.judge import replay
+from graders.judge.replay import Priming, ReplayingRemote
+from graders.judge.worker_process import WorkerConfig
 from graders.notebook import grade_id, read_notebook
 from graders.store import JsonStore
 from tests.conftest import EXPECTED, ROOT, exported, make_course, requires_bwrap
@@ -77,10 +81,20 @@ def test_unknown_students_are_named(batch_course):
         Batch("a00_mini", course=course, students=["nobody"]).run()
 
 
-def _judges_of(course: Path) -> list[str]:
-    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "--tfgrade-job" in line and "a00_mini" in line
-            and str(course) in line]
+def _graders_of(course: Path) -> list[str]:
+    """Processes grading in ``course``: judges (forked by the judge server, they run in the course folder) and the
+    sandboxes they start, whose command lines name the course's files."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(proc / "cwd")
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            zombie = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            continue
+        if int(proc.name) != os.getpid() and not zombie and (cwd.startswith(str(course)) or str(course) in args):
+            found.append(f"{proc.name} {args[:200]}")
+    return found
 
 
 @pytest.mark.slow
@@ -93,12 +107,15 @@ def test_a_batch_killed_mid_way_resumes_without_grading_anything_twice(tmp_path)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and sum(ledger.get(k)["state"] == "recorded" for k in ledger.keys()) < 2:
         time.sleep(0.2)
+    while time.monotonic() < deadline and not _graders_of(course):
+        time.sleep(0.05)
+    assert _graders_of(course), "a judge of the batch should be running when it is killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     recorded_before = {k for k in ledger.keys() if ledger.get(k)["state"] == "recorded"}
     assert len(recorded_before) >= 2
     time.sleep(2)
-    assert _judges_of(course) == [], "a judge outlived the killed batch"
+    assert _graders_of(course) == [], "a judge or sandbox outlived the killed batch"
     # What a kill can leave behind: a half-written record is never taken for a result.
     pending = sorted({f"s{k:02d}" for k in range(6)} - recorded_before)
     (ledger.folder / f"{pending[0]}.json").write_text('{"sha256": "x", "record": {"state": "reco')
@@ -125,6 +142,69 @@ def test_reference_answers_are_replayed_with_the_same_grades(mini, tmp_path):
             cell.source = "raise NotImplementedError()"
     blank = grade_notebook(notebook, mini, reference_answers=answers)
     assert blank.score == 0 and not blank.reference["started"], "a blank notebook needs no live reference"
+
+
+def test_judges_that_start_together_share_one_live_reference(mini, tmp_path):
+    answers = tmp_path / "answers"
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: grade_notebook(mini.source_notebook, mini, reference_answers=answers),
+                                range(2)))
+    assert [r.score for r in results] == [mini.max_score] * 2
+    leader, follower = sorted(results, key=lambda r: -r.reference["stored"])
+    assert leader.reference["started"] and leader.reference["stored"] > 0
+    # The mini's q2 returns a remote object, which is never stored: both judges need a live worker there. Every
+    # answer that can be stored, the follower read from the leader instead of computing it again.
+    assert follower.reference["stored"] == 0, "the second judge should read the leader's answers"
+    assert follower.reference["replayed"] == leader.reference["stored"]
+    assert (answers / ".primed").exists()
+    later = grade_notebook(mini.source_notebook, mini, reference_answers=answers)
+    assert later.reference["replayed"] == leader.reference["stored"] and later.reference["followed"] == 0
+
+
+def test_priming_has_one_leader_and_followers_wait_only_while_it_may_answer(tmp_path):
+    leader, follower = Priming(tmp_path), Priming(tmp_path)
+    assert leader.begin() == "leader" and follower.begin() == "follower"
+    leader.at_test(11)
+    assert follower.leader_may_still_answer(11), "the leader is on this test"
+    assert follower.leader_may_still_answer(12), "the leader has not reached this test yet"
+    leader.at_test(12)
+    assert not follower.leader_may_still_answer(11), "the leader moved past this test without answering"
+    leader.finish()
+    assert not follower.leader_may_still_answer(12), "the leader is gone"
+    assert Priming(tmp_path).begin() == "primed"
+
+
+def test_a_follower_stops_waiting_for_a_slow_leader_after_its_budget(tmp_path, monkeypatch):
+    leader = Priming(tmp_path)
+    assert leader.begin() == "leader"
+    leader.at_test(7)
+    follower = ReplayingRemote("reference", WorkerConfig(assignment="a00_mini", sandboxed=False), [],
+                               cell_timeout=10, call_timeout=10, answers=JsonStore(tmp_path))
+    assert follower.priming.begin() == "follower"
+    follower.reseed(7)
+    monkeypatch.setattr(replay, "FOLLOW_BUDGET_S", 0.3)
+    started = time.monotonic()
+    assert follower._leaders_answer("never-stored") is None
+    assert 0.3 <= time.monotonic() - started < 5, "the follower waits its budget, then asks a live worker"
+    JsonStore(tmp_path).put("stored-later", {"x": 1})
+    assert follower._leaders_answer("stored-later") == {"x": 1}, "a stored answer is still read after the budget"
+    leader.finish()
+
+
+def test_a_leader_that_dies_leaves_the_lead_to_the_next_judge(tmp_path):
+    script = ("import sys, time\nfrom graders.judge.replay import Priming\n"
+              f"print(Priming({str(tmp_path)!r}).begin(), flush=True)\ntime.sleep(600)\n")
+    dying = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert dying.stdout.readline().strip() == "leader"
+        follower = Priming(tmp_path)
+        assert follower.begin() == "follower" and follower.leader_may_still_answer(1)
+    finally:
+        dying.kill()
+        dying.wait()
+    assert not follower.leader_may_still_answer(1), "a killed leader's lock is released by the kernel"
+    assert Priming(tmp_path).begin() == "leader", "an unfinished store is not primed"
 
 
 def _free_port() -> int:

@@ -33,6 +33,7 @@ import pytest
 
 from graders import submissions
 from graders.course import load_assignment
+from graders.judge import launcher
 from graders.store import JsonStore
 from tests.conftest import ROOT, assignment_course, requires_bwrap
 from tests.redteam import tamper
@@ -98,7 +99,8 @@ def _children() -> list[str]:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(os.getpid()) and not fields.get("State", "").startswith("Z"):
+        if (fields.get("PPid", "").strip() == str(os.getpid()) and not fields.get("State", "").startswith("Z")
+                and int(status.parent.name) != launcher.server_pid()):  # this test process's own, if it graded
             alive.append(f"{status.parent.name} {fields.get('Name', '').strip()}")
     return alive
 

@@ -88,9 +88,9 @@ class Judge:
             self.start_errors[role] = exc
 
     def remote(self, role: str) -> Remote:
-        if role == "reference" and self.remotes[role].answers is not None:
-            return self.remotes[role]  # replays stored answers; starts its worker on the first miss
         starter = self._starters[role]
+        if role == "reference" and self.remotes[role].answers is not None and starter.ident is None:
+            return self.remotes[role]  # replays stored answers; starts its worker on the first miss
         if starter.ident is None:
             starter.start()
         starter.join()
@@ -104,8 +104,12 @@ class Judge:
     # -- hooks --------------------------------------------------------------------------------------------------
 
     def pytest_sessionstart(self, session):
-        for role, starter in self._starters.items():  # both workers start at once: the import cost overlaps
-            if role == "student" or self.remotes["reference"].answers is None:
+        reference = self.remotes["reference"]
+        # The reference starts beside the student (the import cost overlaps) unless its answers are replayed: then
+        # only the judge that leads the priming of a new store needs it from the start.
+        eager = reference.answers is None or reference.priming.begin() == "leader"
+        for role, starter in self._starters.items():
+            if role == "student" or eager:
                 starter.start()
 
     def pytest_collection_modifyitems(self, session, config, items):
@@ -157,7 +161,8 @@ class Judge:
                    "restarts": student.restarts,
                    "reference": {"started": self.remotes["reference"].started,
                                  "replayed": self.remotes["reference"].replayed,
-                                 "stored": self.remotes["reference"].stored}}
+                                 "stored": self.remotes["reference"].stored,
+                                 "followed": self.remotes["reference"].followed}}
         (self.job_path.parent / "results.json").write_text(json.dumps(payload))
 
     # -- fixtures -------------------------------------------------------------------------------------------------
