@@ -143,7 +143,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
         judge.kill()
         raise GradingError(f"the judge ran past {assignment.budget.judge_timeout_s:g} s") from None
     if judge.error:
-        raise GradingError(f"the judge could not start: {judge.error}")
+        raise GradingError(f"the judge could not run: {judge.error}")
     results_path = job_dir / "results.json"
     if not results_path.is_file():
         raise GradingError(f"the judge ended without results (exit {judge.returncode}):\n{_tail(output)}")
