@@ -43,8 +43,7 @@ def die_with_parent() -> None:
 class JudgeProcess:
     """One judge forked by the server: its pid, and its exit status once it ended."""
 
-    def __init__(self, server: JudgeServer, request_id: int):
-        self._server = server
+    def __init__(self, request_id: int):
         self.id = request_id
         self.pid: int | None = None
         self.returncode: int | None = None
@@ -101,7 +100,7 @@ class JudgeServer:
         """Forks a judge running ``pytest argv`` in ``cwd`` with exactly ``env``; its output goes to ``output``."""
         with self._lock:
             self._next_id += 1
-            judge = JudgeProcess(self, self._next_id)
+            judge = JudgeProcess(self._next_id)
             self._pending[judge.id] = judge
             request = {"id": judge.id, "argv": argv, "cwd": cwd, "env": env, "output": output}
             try:
