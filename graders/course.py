@@ -69,21 +69,25 @@ class Assignment:
         return self.root / "hidden_tests" / self.id
 
     @property
+    def probes(self) -> Path:
+        """The worker-side half of the hidden suite: the only file of ``hidden_tests/`` a sandbox sees."""
+        return self.hidden_tests / "probes.py"
+
+    @property
     def max_score(self) -> float:
         return float(sum(q.points for q in self.questions))
 
     def fingerprint(self) -> str:
         """A digest of everything a grade depends on besides the submission.
 
-        The manifest, the reference, the hidden tests, the probes, the source notebook and the engine's own code: a
-        stored result or reference answer is reused only while all of them are unchanged.
+        The manifest, the reference, the hidden tests and their probes, the source notebook and the engine's own code:
+        a stored result or reference answer is reused only while all of them are unchanged. Nothing of another
+        assignment counts, so editing one assignment keeps every other's stored grades.
         """
         digest = hashlib.sha256(self.id.encode())
-        engine = Path(__file__).resolve().parent  # the workers load the probes from the engine package
+        engine = Path(__file__).resolve().parent
         files = [self.source_dir / "manifest.toml", self.reference_module, self.source_notebook,
-                 engine / "probes" / f"{self.id}.py",
-                 *sorted(self.hidden_tests.rglob("*.py")),
-                 *sorted(p for p in engine.rglob("*.py") if "probes" not in p.relative_to(engine).parts)]
+                 *sorted(self.hidden_tests.rglob("*.py")), *sorted(engine.rglob("*.py"))]
         for path in files:
             digest.update(str(path.name).encode() + b"\0")
             digest.update(path.read_bytes() if path.is_file() else b"<absent>")

@@ -124,6 +124,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
     """Runs the hidden suite in a separate trusted pytest process and returns its raw results."""
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
+        "probes": str(assignment.probes) if assignment.probes.is_file() else None,
         "budget": {"cell_timeout_s": assignment.budget.cell_timeout_s,
                    "call_timeout_s": assignment.budget.call_timeout_s, "memory_mb": assignment.budget.memory_mb,
                    "scratch_mb": assignment.budget.scratch_mb},

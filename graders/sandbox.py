@@ -1,7 +1,8 @@
 """Launching untrusted code under bubblewrap.
 
 The sandbox has an empty environment, no network, its own PID/IPC/UTS namespaces, a read-only interpreter and
-site-packages, size-capped tmpfs for HOME and /tmp, and no view of the repository beyond the engine's own package.
+site-packages, size-capped tmpfs for HOME and /tmp, and no view of the repository beyond the engine's own package and
+the one probe module of the assignment being graded (``hidden_tests/<id>/probes.py``, never the tests beside it).
 Untrusted code runs as an unprivileged uid: when the launcher is root, bwrap drops every capability but the two
 ``setpriv`` needs to switch to a per-sandbox uid, so ``RLIMIT_NPROC`` counts that sandbox alone; otherwise bwrap makes
 a user namespace and the code keeps the launcher's own uid.
@@ -24,6 +25,7 @@ GRADERS_DIR = Path(__file__).resolve().parent
 SANDBOX_ROOT = "/opt/tfgrade"
 HOME = "/home/student"
 SCRATCH = f"{HOME}/scratch"
+PROBES = f"{SANDBOX_ROOT}/probes/probes.py"  # where the assignment's probe module is mounted, alone
 UID_RANGE = range(61000, 62000)
 _LOCK_DIR = Path("/tmp/tfgrade-uids")
 
@@ -146,7 +148,7 @@ def _check_readable_by_others(folder: Path) -> None:
 
 
 def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, str],
-            scratch: str | None = None) -> list[str]:
+            scratch: str | None = None, probes: str | None = None) -> list[str]:
     """The bwrap command line that runs ``argv`` in a fresh sandbox.
 
     Args:
@@ -156,9 +158,12 @@ def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, 
         env: The whole environment inside.
         scratch: A host folder to mount read-write at ``SCRATCH``; it outlives the sandbox, so a test can kill a
             worker and let the next one resume from what the first wrote.
+        probes: The assignment's probe module on the host; that one file is mounted read-only at ``PROBES``.
     """
     if uid is not None:
         _check_readable_by_others(GRADERS_DIR)
+        if probes:
+            _check_readable_by_others(Path(probes))
     args = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv"]
     if uid is not None:
@@ -184,6 +189,8 @@ def command(argv: list[str], *, uid: int | None, limits: Limits, env: dict[str, 
     for root in _readonly_roots():
         args += _dirs_for(root, made) + ["--ro-bind", root, root]
     args += _dirs_for(f"{SANDBOX_ROOT}/graders", made) + ["--ro-bind", str(GRADERS_DIR), f"{SANDBOX_ROOT}/graders"]
+    if probes:
+        args += _dirs_for(PROBES, made) + ["--ro-bind", str(Path(probes).resolve()), PROBES]
     if scratch is not None:
         args += ["--bind", scratch, SCRATCH]
     args += ["--chdir", HOME]

@@ -36,4 +36,5 @@ fi
 .venv/bin/python -m pip install --quiet -r requirements/lock.txt
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 chmod -R a+rX .venv graders
+chmod a+r hidden_tests/*/probes.py  # the one file of hidden_tests/ a sandbox mounts
 echo "setup: ready (.venv/bin/tfgrade)"

@@ -40,6 +40,27 @@ def test_there_are_assignments():
     assert "a01_tensorflow_fundamentals" in ASSIGNMENTS
 
 
+def test_the_engine_holds_nothing_of_one_assignment():
+    named = [str(p.relative_to(ROOT)) for p in (ROOT / "graders").rglob("*")
+             if any(a in p.name or a.split("_")[0] + "_" in p.name for a in ASSIGNMENTS)]
+    assert not named, f"per-assignment code belongs in hidden_tests/<id>/: {named}"
+
+
+def test_editing_one_assignment_keeps_the_others_fingerprints(tmp_path):
+    course = tmp_path / "course"
+    for folder in ("assignments", "hidden_tests", "reference"):
+        shutil.copytree(ROOT / folder, course / folder, ignore=shutil.ignore_patterns("*.ipynb", "tests"))
+    before = {a: load_assignment(a, course).fingerprint() for a in ASSIGNMENTS}
+    edited, *others = ASSIGNMENTS
+    for name in ("probes.py", "test_q1.py"):
+        with open(course / "hidden_tests" / edited / name, "a") as handle:
+            handle.write("\n# edited\n")
+        after = {a: load_assignment(a, course).fingerprint() for a in ASSIGNMENTS}
+        assert after[edited] != before[edited], f"editing {name} must invalidate {edited}'s stored grades"
+        assert {a: after[a] for a in others} == {a: before[a] for a in others}
+        before = after
+
+
 def test_source_notebook_is_built_from_the_reference(assignment):
     committed = assignment.source_notebook.read_text()
     assert committed == authoring.render(authoring.build_source_notebook(assignment)), (

@@ -11,6 +11,7 @@ from graders import sandbox
 from tests.conftest import ROOT, requires_bwrap
 
 pytestmark = requires_bwrap
+PROBED = "a01_tensorflow_fundamentals"  # whose probe module the sandbox gets
 
 PROBE = r"""
 import json, os, socket, resource
@@ -33,7 +34,8 @@ def can_write(path):
         return True
     except Exception:
         return False
-facts["writes"] = {p: can_write(p) for p in ["/home/student/ok", "/tmp/ok", WRITE_PROBE]}
+facts["writes"] = {p: can_write(p) for p in ["/home/student/ok", "/tmp/ok", WRITE_PROBE, PROBES]}
+facts["probes"] = {"readable": readable(PROBES), "beside": sorted(os.listdir(os.path.dirname(PROBES)))}
 s = socket.socket()
 s.settimeout(2)
 facts["egress"] = s.connect_ex(("1.1.1.1", 80))
@@ -53,10 +55,12 @@ print(json.dumps(facts))
 def facts():
     secrets = [str(ROOT / "hidden_tests"), str(ROOT / "reference"), str(ROOT / "gradebook"), str(ROOT / ".git"),
                str(ROOT / "assignments")]
-    code = PROBE.replace("PATHS", repr(secrets)).replace("WRITE_PROBE", repr(f"{sys.prefix}/written"))
+    code = (PROBE.replace("PATHS", repr(secrets)).replace("WRITE_PROBE", repr(f"{sys.prefix}/written"))
+            .replace("PROBES", repr(sandbox.PROBES)))
     limits = sandbox.Limits(memory_mb=2048, processes=64)
     lease = sandbox.UidLease()
-    argv = sandbox.command([sys.executable, "-c", code], uid=lease.uid, limits=limits, env=sandbox.worker_env())
+    argv = sandbox.command([sys.executable, "-c", code], uid=lease.uid, limits=limits, env=sandbox.worker_env(),
+                           probes=str(ROOT / "hidden_tests" / PROBED / "probes.py"))
     os.environ["TFGRADE_SECRET_PROBE"] = "launcher-secret"
     try:
         proc = subprocess.run(argv, env={}, capture_output=True, text=True, timeout=60,
@@ -85,6 +89,11 @@ def test_own_pid_namespace(facts):
 
 def test_no_view_of_the_course_repository(facts):
     assert not any(facts["sees"].values()), facts["sees"]
+
+
+def test_only_the_probe_module_of_hidden_tests_is_mounted_and_read_only(facts):
+    assert facts["probes"] == {"readable": True, "beside": ["probes.py"]}
+    assert not facts["writes"][sandbox.PROBES]
 
 
 def test_home_and_tmp_are_writable_and_the_interpreter_is_not(facts):

@@ -66,7 +66,7 @@ class Judge:
         self.job = json.loads(job_path.read_text())
         budget = self.job["budget"]
         config = WorkerConfig(assignment=self.job["assignment"], sandboxed=self.job["sandboxed"],
-                              limits=Limits(memory_mb=int(budget["memory_mb"])))
+                              limits=Limits(memory_mb=int(budget["memory_mb"])), probes=self.job.get("probes"))
         timeouts = {"cell_timeout": float(budget["cell_timeout_s"]), "call_timeout": float(budget["call_timeout_s"]),
                     "scratch_mb": int(budget.get("scratch_mb", 0))}
         answers = self.job.get("reference_answers")

@@ -35,6 +35,7 @@ class WorkerConfig:
     limits: sandbox.Limits = sandbox.Limits()
     extra_env: tuple[tuple[str, str], ...] = ()
     scratch: str | None = None
+    probes: str | None = None  # host path of the assignment's probe module, mounted read-only into the sandbox
 
 
 class WorkerProcess:
@@ -56,12 +57,15 @@ class WorkerProcess:
         self._from_worker, from_worker_w = os.pipe()
         argv = [sys.executable, "-m", "graders.worker", "--in", str(to_worker_r), "--out", str(from_worker_w),
                 "--assignment", config.assignment] + (["--watch-disk"] if config.sandboxed else [])
+        if config.probes:
+            argv += ["--probes", sandbox.PROBES if config.sandboxed else config.probes]
         extra = dict(config.extra_env)
         if config.sandboxed:
             if config.scratch:
                 extra["TFGRADE_SCRATCH"] = sandbox.SCRATCH
             env = sandbox.worker_env(extra)
-            argv = sandbox.command(argv, uid=self._uid.uid, limits=config.limits, env=env, scratch=config.scratch)
+            argv = sandbox.command(argv, uid=self._uid.uid, limits=config.limits, env=env, scratch=config.scratch,
+                                   probes=config.probes)
             launch_env = {}
         else:
             if config.scratch:

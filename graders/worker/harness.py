@@ -7,6 +7,7 @@ them for gradients, graph structure and call tracing, and checks values against 
 from __future__ import annotations
 
 import inspect
+import os
 import random
 import sys
 
@@ -194,6 +195,17 @@ def type_info(worker, obj) -> dict:
     return {"type": names[0], "mro": names, "callable": callable(obj)}
 
 
+def open_folder(worker, path: str) -> str:
+    """Creates ``path`` writable by every uid, so that a worker started after a kill can write into it.
+
+    A restarted sandbox may run under another unprivileged uid than the one it replaces, and the sandbox's umask makes
+    new folders 0755: without this a resumed run could read the killed run's checkpoints but not save new ones.
+    """
+    os.makedirs(path, exist_ok=True)
+    os.chmod(path, 0o777)
+    return path
+
+
 def _resolve_dotted(dotted: str):
     import tensorflow as tf
 
@@ -214,4 +226,5 @@ OPERATIONS = {
     "calls_made": calls_made,
     "isinstance_of": isinstance_of,
     "type_info": type_info,
+    "open_folder": open_folder,
 }

@@ -105,7 +105,7 @@ def test_flatten_keep_batch_handles_any_shape_with_one_trace(student, reference,
         want = reference.call("flatten_keep_batch", x)
         checks.assert_tensor(got, want, expect="tensor", dtype="float32", atol=0, rtol=0,
                              name=f"flatten_keep_batch on shape {shape}")
-    count = student.probe("tracing_count", "flatten_keep_batch")
+    count = student.harness("tracing_count", "flatten_keep_batch")
     assert count == 1, (
         f"flatten_keep_batch traced {count} times for {len(shapes)} shapes; keep the tf.function with "
         "input_signature=[tf.TensorSpec([None, None, None], tf.float32)]"

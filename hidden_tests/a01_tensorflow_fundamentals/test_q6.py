@@ -31,7 +31,7 @@ def test_fast_step_gradient_matches_reference(student, reference, rng):
 def test_fast_step_traces_once_for_all_shapes(student, rng):
     for shape in ((64, 64), (3, 7), (10, 1)):
         student.call("fast_step", _x(rng, shape))
-    count = student.probe("tracing_count", "fast_step")
+    count = student.harness("tracing_count", "fast_step")
     assert count is not None, "fast_step must be a tf.function"
     assert count == 1, f"fast_step traced {count} times; keep input_signature=[tf.TensorSpec([None, None], tf.float32)]"
 
@@ -74,7 +74,7 @@ def test_collatz_steps_compiles_to_a_graph_loop(student):
 def test_collatz_steps_traces_once(student, rng):
     for n in rng.integers(2, 1000, size=5):
         student.call("collatz_steps", int(n))
-    count = student.probe("tracing_count", "collatz_steps")
+    count = student.harness("tracing_count", "collatz_steps")
     assert count == 1, (
         f"collatz_steps traced {count} times for 5 inputs; keep input_signature=[tf.TensorSpec([], tf.int32)]"
     )

@@ -25,7 +25,7 @@ def _assert_weights(got, want, what):
 def killed_and_resumed(student, reference):
     folder = "killed"
     # The worker that resumes may run under another uid than the one that was killed: open the folder to it.
-    student.probe("open_folder", f"{student.scratch}/{folder}")
+    student.harness("open_folder", f"{student.scratch}/{folder}")
 
     def saved_three_steps():
         # max_to_keep=3 deletes ckpt-3 a few milliseconds later, so look for any checkpoint from 3 on.

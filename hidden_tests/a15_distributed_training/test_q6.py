@@ -25,7 +25,7 @@ def _assert_weights(got, want, what):
 @pytest.fixture(scope="module")
 def killed_loop(student, reference):
     folder = f"{student.scratch}/loop"
-    student.probe("open_folder", folder)
+    student.harness("open_folder", folder)
 
     def saved_four_steps():
         # Once ckpt-4 is on disk, the manager's state names ckpt-3 at least (max_to_keep=3 keeps it).
@@ -75,7 +75,7 @@ def test_killed_loop_resumes_exactly(killed_loop):
 @pytest.mark.points(4)
 def test_backup_and_restore_resumes_a_killed_fit(student, reference):
     folder = f"{student.scratch}/backup"
-    student.probe("open_folder", folder)
+    student.harness("open_folder", folder)
     slow = student.probe("epoch_recorder", 0.3)
 
     def backed_up_four_epochs():

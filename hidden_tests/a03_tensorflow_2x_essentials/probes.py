@@ -46,12 +46,6 @@ def hvp(ns, case, a, b, x, v):
 # Q2
 
 
-def tracing_count(ns, name):
-    """How many times the tf.function ``name`` traced (None if it is not a tf.function)."""
-    fn = ns[name]
-    return fn.experimental_get_tracing_count() if hasattr(fn, "experimental_get_tracing_count") else None
-
-
 def ema_with_python_floats(ns, x, alphas):
     """Call ``ema`` the way a careless caller does: NumPy vectors and Python float alphas."""
     fn = ns["ema"]
@@ -244,19 +238,3 @@ def hub_run(ns, handle, trainable, x, y, x_test, epochs, lr, seed):
         "losses": [float(v) for v in losses],
         "predicted": np.argmax(np.asarray(logits), axis=1).astype(np.int64),
     }
-
-
-# --------------------------------------------------------------------------------------------
-# Q5
-
-
-def open_folder(ns, path):
-    """Create ``path`` writable by every uid, so that the worker started after a kill can write into it.
-
-    A restarted sandbox may run under another unprivileged uid than the one it replaces, and the
-    sandbox's umask makes new folders 0755; without this the resumed run could read the killed
-    run's checkpoints but not save new ones (a grader limitation, not the student's mistake).
-    """
-    os.makedirs(path, exist_ok=True)
-    os.chmod(path, 0o777)
-    return path

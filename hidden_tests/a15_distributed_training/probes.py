@@ -362,13 +362,6 @@ def parameter_server_run(ns, x, y, x_test, steps):
 # Q6
 
 
-def open_folder(ns, path):
-    """Create ``path`` writable by every uid, so that a worker started after a kill can write into it."""
-    os.makedirs(path, exist_ok=True)
-    os.chmod(path, 0o777)
-    return path
-
-
 def checkpoint_keys(ns, folder):
     """The object paths stored in the latest checkpoint of ``folder`` (read here, never in the judge)."""
     latest = tf.train.latest_checkpoint(folder)

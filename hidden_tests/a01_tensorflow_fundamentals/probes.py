@@ -299,12 +299,6 @@ def string_tensor_call(ns, name):
     return ns[name](s) if name == "nbytes" else ns[name](s, s)
 
 
-def tracing_count(ns, name):
-    """How many times the tf.function ``name`` traced (None if it is not a tf.function)."""
-    fn = ns[name]
-    return fn.experimental_get_tracing_count() if hasattr(fn, "experimental_get_tracing_count") else None
-
-
 def traced_output_shape(ns, name, shape, dtype):
     """Static shape of the output of tf.function ``name`` traced for ``TensorSpec(shape, dtype)``."""
     fn = ns[name]
