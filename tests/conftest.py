@@ -30,6 +30,22 @@ def mini_course(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sweep(request, tmp_path_factory):
+    """The sweep's gradings for every collected test, started in the background in the order they are needed.
+
+    Stored reference answers are shared per assignment, so the sweep also proves that replayed answers grade exactly
+    as a live reference does (the reference must still score full marks and every fixture its expected outcome).
+    """
+    from tests.sweep import Sweep, planned_keys
+
+    runner = Sweep(tmp_path_factory.mktemp("sweep"))
+    for key in planned_keys(request.session.items, runner):
+        runner.submit(key, runner.job(key))
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session")
 def mini(mini_course):
     return load_assignment("a00_mini", mini_course)
 
@@ -38,6 +54,12 @@ def mini(mini_course):
 def course_env(mini_course, monkeypatch):
     monkeypatch.setenv("TFGRADE_COURSE", str(mini_course))
     return mini_course
+
+
+def pytest_configure(config):
+    from tests import budget
+
+    config.pluginmanager.register(budget, "tfgrade-suite-budget")
 
 
 def pytest_report_header(config):

@@ -25,17 +25,6 @@ def assignment(request):
     return load_assignment(request.param, ROOT)
 
 
-@pytest.fixture(scope="session")
-def reference_answers(tmp_path_factory):
-    """Per assignment, a folder of stored reference answers shared by the sweep's gradings, as in a batch.
-
-    So the sweep also proves that replayed reference answers grade exactly as a live reference does: the reference
-    notebook must still score full marks and every fixture its expected outcome.
-    """
-    root = tmp_path_factory.mktemp("reference-answers")
-    return lambda assignment: root / assignment.id
-
-
 def test_there_are_assignments():
     assert "a01_tensorflow_fundamentals" in ASSIGNMENTS
 
@@ -113,9 +102,11 @@ def test_every_question_has_three_hidden_tests_and_a_public_test(assignment):
         assert len(public) >= 1, f"{question.id}: no public test"
 
 
-def _run_student_notebook(assignment, notebook, tmp_path) -> dict[str, str]:
-    """Runs a notebook the way a student does, in a real kernel beside the public tests; returns check outputs."""
-    work = tmp_path / "student"
+def run_public_checks(assignment, which: str, workdir: Path) -> dict[str, str]:
+    """Runs the reference (``which="full"``) or blank notebook as a student does, in a real kernel beside the public
+    tests; returns each question's check output."""
+    notebook = submissions.with_sections(assignment) if which == "full" else submissions.blank(assignment)
+    work = workdir / "student"
     shutil.copytree(ROOT / "release" / assignment.id, work)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(work)}})
@@ -129,23 +120,22 @@ def _run_student_notebook(assignment, notebook, tmp_path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_public_checks_pass_for_the_reference_and_fail_for_the_blank(assignment, tmp_path):
-    passed = _run_student_notebook(assignment, submissions.with_sections(assignment), tmp_path / "full")
+def test_public_checks_pass_for_the_reference_and_fail_for_the_blank(assignment, sweep):
+    passed = sweep.result(("public", assignment.id, "full"))
     for question in assignment.questions:
         assert "All test cases passed" in passed[question.id], f"{question.id}: {passed[question.id][-800:]}"
-    blank = _run_student_notebook(assignment, submissions.blank(assignment), tmp_path / "blank")
+    blank = sweep.result(("public", assignment.id, "blank"))
     for question in assignment.questions:
         assert "All test cases passed" not in blank[question.id], question.id
 
 
 @pytest.mark.slow
 @requires_bwrap
-def test_reference_full_marks_and_release_zero(assignment, reference_answers):
-    full = grade.grade_notebook(assignment.source_notebook, assignment, reference_answers=reference_answers(assignment))
+def test_reference_full_marks_and_release_zero(assignment, sweep):
+    full = sweep.result(("source", assignment.id))
     failures = {q: [(t.name, t.message) for t in r.tests if not t.passed] for q, r in full.questions.items()}
     assert full.score == assignment.max_score, json.dumps(failures, indent=1)
-    blank = grade.grade_notebook(assignment.release_notebook, assignment,
-                                 reference_answers=reference_answers(assignment))
+    blank = sweep.result(("release", assignment.id))
     assert blank.score == 0, {q: r.score for q, r in blank.questions.items()}
 
 
@@ -156,7 +146,7 @@ REGRADED = [("a01_tensorflow_fundamentals", "q4_python_float_state")]
 @pytest.mark.slow
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id, variant", REGRADED)
-def test_five_regrades_of_one_submission_are_identical(assignment_id, variant, reference_answers):
+def test_five_regrades_of_one_submission_are_identical(assignment_id, variant, sweep):
     """Every test's verdict and every score, speed checks included: medians of interleaved trials do not flip."""
     assignment = load_assignment(assignment_id, ROOT)
     sections, _ = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
@@ -164,7 +154,7 @@ def test_five_regrades_of_one_submission_are_identical(assignment_id, variant, r
     outcomes = []
     for _ in range(5):
         result = grade.grade_notebook(notebook, assignment, name=variant,
-                                      reference_answers=reference_answers(assignment))
+                                      reference_answers=sweep.plan(assignment_id).reference_answers)
         outcomes.append({q: (r.score, r.reason, [(t.name, t.passed) for t in r.tests])
                          for q, r in result.questions.items()})
     assert 0 < result.score < assignment.max_score
@@ -176,19 +166,16 @@ def test_five_regrades_of_one_submission_are_identical(assignment_id, variant, r
 @pytest.mark.slow
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id, variant", VARIANTS, ids=[f"{a}-{v}" for a, v in VARIANTS])
-def test_wrong_submission_scores_as_expected(assignment_id, variant, reference_answers):
+def test_wrong_submission_scores_as_expected(assignment_id, variant, sweep):
     """The questions a fixture breaks score as it expects.
 
-    Only those questions' hidden tests run (the whole notebook still runs): every other section is the reference's,
-    which the full-marks test grades, and that one broken question costs no other is the engine's own test.
+    Only those questions' hidden tests run (the whole notebook still runs), in a notebook shared with fixtures whose
+    questions cannot see this one's (``tests/sweep.py``); every other section is the reference's, which the
+    full-marks test grades, and that one broken question costs no other is the engine's own test.
     """
-    assignment = load_assignment(assignment_id, ROOT)
-    sections, expectations = submissions.load_variant(ROOT / "tests/submissions" / assignment_id / f"{variant}.py")
-    assert expectations, "a fixture must name the questions it breaks"
-    result = grade.grade_notebook(submissions.with_sections(assignment, sections), assignment, name=variant,
-                                  reference_answers=reference_answers(assignment), questions=sorted(expectations))
-    assert sorted(result.questions) == sorted(expectations)
-    for question_id, want in expectations.items():
+    result, fixture, _ = sweep.fixture_result(assignment_id, variant)
+    assert fixture.expectations, "a fixture must name the questions it breaks"
+    for question_id, want in fixture.expectations.items():
         got = result.questions[question_id]
         assert submissions.meets(got.score, got.max_score, want), (
             f"{question_id}: expected {want}, got {got.score}/{got.max_score} "
