@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -91,6 +92,20 @@ def cmd_build(args) -> int:
     return EXIT_GRADED
 
 
+def cmd_mutants(args) -> int:
+    """Seeds mutants into each question's solution and reports the share that the hidden tests catch."""
+    from graders import mutants
+
+    sandboxed = _sandbox_choice(args.no_sandbox)
+    report = mutants.run(load_assignment(args.assignment), questions=args.question, limit=args.max or None,
+                         seed=args.seed, jobs=args.jobs, sandboxed=sandboxed, min_caught=args.min_caught,
+                         progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(report.render())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=1) + "\n")
+    return report.exit_code
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tfgrade", description="Sandboxed autograder for the TensorFlow course.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -121,6 +136,17 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("assignments", nargs="*")
     build.add_argument("--check", action="store_true", help="fail if a committed notebook is out of date")
     build.set_defaults(func=cmd_build)
+    mutants = sub.add_parser("mutants", help="seed mutants into each solution and check the hidden tests catch them")
+    mutants.add_argument("assignment")
+    mutants.add_argument("--question", "-q", action="append", help="only this question (repeatable)")
+    mutants.add_argument("--max", type=int, default=20, help="mutants sampled per question (0: all; default 20)")
+    mutants.add_argument("--seed", type=int, default=0, help="the sampling seed (default 0)")
+    mutants.add_argument("--jobs", "-j", type=int, default=2, help="notebooks graded at once (default 2)")
+    mutants.add_argument("--min-caught", type=float, default=0.9,
+                         help="exit 1 when a question catches a smaller share of its mutants (default 0.9)")
+    mutants.add_argument("--json", help="write the machine-readable result here")
+    mutants.add_argument("--no-sandbox", action="store_true", help="run the mutants without bubblewrap (unsafe)")
+    mutants.set_defaults(func=cmd_mutants)
     return top
 
 

@@ -60,3 +60,167 @@ def meets(score: float, max_score: float, expectation: str) -> bool:
     """Whether a question's score matches an expectation word of a fixture."""
     return {"full": abs(score - max_score) < 1e-9, "zero": score == 0, "partial": 0 < score < max_score,
             "below_full": score < max_score - 1e-9}[expectation]
+
+
+# -- junk submissions ------------------------------------------------------------------------------------------------
+
+JUNK_KINDS = ("none", "identity", "anything")
+
+# Source of the "anything" object, put into every solution cell of a junk notebook of that kind (each cell stands alone,
+# so that a question whose cell is graded by itself still gets it).
+_ANYTHING = '''\
+class _JunkAnything:
+    """Claims to be anything: equal to everything, and every operation on it returns it."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):  # protocols (copy, pickle, numpy) keep their defaults
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getitem__(self, key):
+        return self
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __delitem__(self, key):
+        pass
+
+    def __contains__(self, item):
+        return True
+
+    def __bool__(self):
+        return True
+
+    def __len__(self):
+        return 0
+
+    def __iter__(self):
+        return iter(())
+
+    def __int__(self):
+        return 0
+
+    def __index__(self):
+        return 0
+
+    def __float__(self):
+        return 0.0
+
+    def __complex__(self):
+        return 0j
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __repr__(self):
+        return "<anything>"
+
+    def __format__(self, spec):
+        return "<anything>"
+
+    def _itself(self, *args, **kwargs):
+        return self
+
+    for _name in ("lt le gt ge add radd sub rsub mul rmul matmul rmatmul truediv rtruediv floordiv rfloordiv mod rmod "
+                  "divmod rdivmod pow rpow lshift rlshift rshift rrshift and rand or ror xor rxor iadd isub imul "
+                  "imatmul itruediv ifloordiv imod ipow ilshift irshift iand ior ixor neg pos abs invert round "
+                  "floor ceil trunc").split():
+        locals()[f"__{_name}__"] = _itself
+    del _name
+'''
+
+_JUNK_RETURNS = {
+    "none": "return None",
+    "identity": "return args[0] if args else next(iter(kwargs.values()), None)",
+    "anything": "return _JunkAnything()",
+}
+
+
+def graded_names(section: str) -> list[str]:
+    """The names a question's reference section defines at top level, in order: functions, classes and globals.
+
+    Args:
+        section: The source of a ``# %% [qK]`` section of a reference module.
+
+    Returns:
+        Each name once, in the order the section first defines it (imports are not graded names).
+    """
+    names: list[str] = []
+    for node in ast.parse(section).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found = [node.name]
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found = [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+        else:
+            found = []
+        names += [name for name in found if name not in names]
+    return names
+
+
+def junk_section(names: list[str], kind: str) -> str:
+    """A solution cell that defines every one of ``names`` as a junk function of ``kind``.
+
+    Args:
+        names: The graded names to define.
+        kind: ``"none"`` (each returns None), ``"identity"`` (each returns its first argument, or the first keyword
+            argument's value, or None) or ``"anything"`` (each returns an object that equals everything and whose
+            attributes, items, calls, arithmetic and comparisons all return itself).
+
+    Returns:
+        The cell's source.
+
+    Raises:
+        ValueError: ``kind`` is not one of ``JUNK_KINDS``.
+    """
+    if kind not in _JUNK_RETURNS:
+        raise ValueError(f"unknown junk kind {kind!r}; expected one of {JUNK_KINDS}")
+    parts = [f"# A junk submission ({kind}): every graded name is a function that does nothing useful.\n"]
+    if kind == "anything":
+        parts.append(_ANYTHING)
+    for name in names:
+        parts.append(f"def {name}(*args, **kwargs):\n    {_JUNK_RETURNS[kind]}\n")
+    return "\n\n".join(parts)
+
+
+def junk(assignment: Assignment, kind: str) -> nbformat.NotebookNode:
+    """The release notebook with every graded name replaced by a function that does nothing useful.
+
+    A graded name is a top-level name that a question's reference section defines: a function, a class or an assigned
+    global. Each question's solution cell is replaced by definitions of the same names, every one a junk function (a
+    class becomes a junk function too); setup and all other cells stay as released. Such a notebook must score zero,
+    like the blank release (DESIGN.md, "No points for doing nothing").
+
+    Args:
+        assignment: The assignment whose release notebook to fill.
+        kind: One of ``JUNK_KINDS``: ``"none"`` (every name returns None), ``"identity"`` (returns its first
+            argument, or None without arguments) or ``"anything"`` (returns an object that claims to equal anything;
+            every attribute, item, call, arithmetic operation and comparison on it returns itself, it is true, has
+            length 0 and iterates as empty). The judge sees that object as an opaque handle, never as plain data.
+
+    Returns:
+        A new notebook; the release notebook on disk is not changed.
+
+    Raises:
+        ValueError: ``kind`` is not one of ``JUNK_KINDS``.
+    """
+    if kind not in JUNK_KINDS:
+        raise ValueError(f"unknown junk kind {kind!r}; expected one of {JUNK_KINDS}")
+    sections = {question: junk_section(graded_names(body), kind)
+                for question, body in reference_sections(assignment).items() if question != "setup"}
+    return with_sections(assignment, sections)

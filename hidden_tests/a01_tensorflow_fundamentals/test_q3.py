@@ -58,8 +58,13 @@ def test_run_v1_graph_computes_the_fetch(student, reference, rng):
 
 
 @pytest.mark.points(2)
-def test_run_v1_graph_leaves_eager_mode_and_the_default_graph_alone(student, rng):
-    got = student.probe("v1_case", "variable", _feeds(rng, "variable"))
+def test_run_v1_graph_leaves_eager_mode_and_the_default_graph_alone(student, reference, rng):
+    feeds = _feeds(rng, "variable")
+    got = student.probe("v1_case", "variable", feeds)
+    want = reference.probe("v1_case", "variable", feeds)
+    # Leaving global state alone is only worth points for a run_v1_graph that computes the fetch.
+    checks.assert_tensor(got["value"], want["value"], expect="array", dtype="float32", rtol=1e-6, atol=1e-6,
+                         name="run_v1_graph result for the 'variable' builder (initialise variables first)")
     assert got["eager_after"], "eager execution is off after run_v1_graph: never call disable_eager_execution()"
     assert not got["default_graph_replaced"], (
         "run_v1_graph replaced the global default graph; build in a fresh tf.Graph()"

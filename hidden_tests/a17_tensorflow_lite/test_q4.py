@@ -26,6 +26,28 @@ def cnn_weights(seed=17):
     return weights
 
 
+def _conv_same_relu(x, kernel, bias, stride=1):
+    """A Conv2D with TensorFlow's "same" padding (an odd pad goes after) and ReLU, in float64."""
+    size, (n, h, w, _) = kernel.shape[0], x.shape
+    out_h, out_w = -(-h // stride), -(-w // stride)
+    pad_h, pad_w = max((out_h - 1) * stride + size - h, 0), max((out_w - 1) * stride + size - w, 0)
+    padded = np.pad(x, ((0, 0), (pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2), (0, 0)))
+    out = np.zeros((n, out_h, out_w, kernel.shape[-1]))
+    for i in range(size):
+        for j in range(size):
+            out += padded[:, i:i + stride * out_h:stride, j:j + stride * out_w:stride, :] @ kernel[i, j]
+    return np.maximum(out + bias, 0.0)
+
+
+def cnn_forward(weights, x):
+    """The probe's CNN (conv, conv stride 2, conv, global average pool, dense) computed by the judge."""
+    w = [np.asarray(a, np.float64) for a in weights]
+    h = _conv_same_relu(np.asarray(x, np.float64), w[0], w[1])
+    h = _conv_same_relu(h, w[2], w[3], stride=2)
+    h = _conv_same_relu(h, w[4], w[5])
+    return (h.mean(axis=(1, 2)) @ w[6] + w[7]).astype(np.float32)
+
+
 @pytest.mark.points(3)
 def test_fallback_chain_records_failures_and_lands_on_xnnpack(student):
     got = student.probe("fallback_report", cnn_weights(), delegate_paths=MISSING)
@@ -72,6 +94,13 @@ def test_cpu_backends_agree(student, rng):
 @pytest.mark.points(3)
 def test_xnnpack_is_faster_than_reference_kernels(student, rng, thresholds):
     student.probe("prepare_backends", cnn_weights())
+    # Speed is only worth points for backends that predict: the timing run checks that the two agree, and two
+    # predicts that return nothing agree as well. So both must first give the CNN's output, computed here.
+    x = rng.random((1, 32, 32, 3)).astype(np.float32)
+    want = cnn_forward(cnn_weights(), x)
+    for backend in ("xnnpack", "reference"):
+        checks.assert_tensor(student.probe(f"predict_{backend}", x), want, expect="array", rtol=1e-4, atol=1e-4,
+                             name=f"predict of the '{backend}' backend vs the CNN's output")
 
     def make_args(r):
         return [r.random((1, 32, 32, 3)).astype(np.float32)]
