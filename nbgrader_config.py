@@ -35,8 +35,14 @@ c.CourseDirectory.submitted_directory = "gradebook/submitted"
 c.CourseDirectory.autograded_directory = "gradebook/autograded"
 c.CourseDirectory.feedback_directory = "gradebook/feedback"
 (ROOT / "gradebook").mkdir(exist_ok=True)
-gradebook_db.install()  # WAL, a busy timeout and BEGIN IMMEDIATE: concurrent graders lose no grade on SQLite
+gradebook_db.install()  # WAL; reads hold no lock; writes BEGIN IMMEDIATE: formgrader and graders side by side
 c.CourseDirectory.db_url = os.environ.get("TFGRADE_DB_URL", f"sqlite:///{ROOT / 'gradebook' / 'gradebook.db'}")
+# Late penalties (docs/instructors.md): a submission is late when its timestamp.txt is past the assignment's due date
+# (`nbgrader db assignment add ID --duedate=...`). "none" records how late it was; "zero" scores a late notebook zero.
+c.LateSubmissionPlugin.penalty_method = "none"
+# The exchange shared by `nbgrader release_assignment`, `fetch_assignment`, `submit` and `collect` (nbgrader's default
+# place unless TFGRADE_EXCHANGE names another; it must exist and be writable by everyone: docs/instructors.md).
+c.Exchange.root = os.environ.get("TFGRADE_EXCHANGE", "/srv/nbgrader/exchange")
 # The manifest (points, budgets, thresholds) is the grader's, not the student's.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "manifest.toml"]
 

@@ -17,6 +17,41 @@ from graders.notebook import OTTER_INIT_ID
 _SECTION = re.compile(r"^# %% \[(\w+)\]\s*$", re.MULTILINE)
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
+# The notebook's first code cell (locked; the grader never runs it). It quiets TensorFlow's C++ start-up logging
+# before anything imports TensorFlow, and reports each check so that nbgrader's Validate (which fails a grade cell
+# with stderr output, and takes any other result for full credit) says exactly what the public tests found.
+OTTER_INIT = '''# Initialize Otter: grader.check("qK") runs the public tests of question K.
+import contextlib
+import io
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keeps TensorFlow's C++ start-up lines (cuInit, oneDNN) quiet
+import otter
+from IPython.display import display
+
+
+class PublicChecks(otter.Notebook):
+    """otter's checks, reported so that nbgrader's Validate agrees with them.
+
+    The result is displayed, not returned. A check that fails says so on stderr, so Validate counts the question as
+    failed; one that passes leaves nothing on stderr: whatever else was written there while the tests ran (a
+    library's warning) is shown as ordinary output, so it cannot fail a correct answer.
+    """
+
+    def check(self, question, global_env=None):
+        captured = io.StringIO()
+        with contextlib.redirect_stderr(captured):
+            result = super().check(question, global_env or sys._getframe(1).f_globals)
+        print(captured.getvalue(), end="")
+        failed = [case.test_case.name for case in result.test_case_results if not case.passed]
+        if failed:
+            print(f"{question}: public tests failed: {', '.join(failed)} (details below)", file=sys.stderr)
+        display(result)
+
+
+grader = PublicChecks()'''
+
 
 def reference_sections(assignment: Assignment) -> dict[str, str]:
     """The reference module split at its ``# %% [name]`` markers, in order: ``setup`` then ``q1`` ... ."""
@@ -58,9 +93,7 @@ def build_source_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                "`grader.check(\"qK\")` cell under each question to run its public tests; hidden tests decide the "
                "grade.",
                metadata=_meta("intro", locked=True), id="intro"),
-        new_code("# Initialize Otter: grader.check(\"qK\") runs the public tests of question K.\n"
-                 "import otter\n\ngrader = otter.Notebook()",
-                 metadata=_meta(OTTER_INIT_ID, locked=True), id=OTTER_INIT_ID),
+        new_code(OTTER_INIT, metadata=_meta(OTTER_INIT_ID, locked=True), id=OTTER_INIT_ID),
         new_code(sections["setup"].rstrip("\n"), metadata=_meta("setup", locked=True), id="setup"),
     ]
     for number, question in enumerate(assignment.questions, start=1):

@@ -71,6 +71,7 @@ class Summary:
     outcomes: list[Outcome]
     seconds: float
     graded_now: int = 0
+    notes: list[str] = field(default_factory=list)  # about the batch as a whole
 
     @property
     def failed(self) -> list[Outcome]:
@@ -79,9 +80,12 @@ class Summary:
     def render(self) -> str:
         """The closing summary: counts, failures with their reason, the score distribution."""
         done = [o for o in self.outcomes if o.status in ("recorded", "skipped")]
+        stored = sum(o.status == "recorded" and o.reused for o in self.outcomes)
         lines = [f"{self.assignment}: {len(self.outcomes)} submissions in {self.seconds:.1f} s: "
-                 f"{self.graded_now} graded now, {sum(o.status == 'skipped' for o in self.outcomes)} already "
-                 f"recorded, {len(self.failed)} failed"]
+                 f"{self.graded_now} graded now, {stored} recorded from stored grades (graded before, or identical "
+                 f"to another), {sum(o.status == 'skipped' for o in self.outcomes)} already recorded, "
+                 f"{len(self.failed)} failed"]
+        lines += [f"  NOTE {note}" for note in self.notes]
         for outcome in self.failed:
             lines.append(f"  FAILED {outcome.student}: {outcome.error}")
         for outcome in self.outcomes:
@@ -97,8 +101,8 @@ class Summary:
         scores = [o.score for o in done if o.score is not None]
         if scores:
             top = max(o.max_score or 0 for o in done) or 1.0
-            lines.append(f"  scores: min {min(scores):g}  median {statistics.median(scores):g}  "
-                         f"mean {statistics.mean(scores):.2f}  max {max(scores):g}  (out of {top:g})")
+            lines.append(f"  scores: min {_num(min(scores))}  median {_num(statistics.median(scores))}  "
+                         f"mean {statistics.mean(scores):.2f}  max {_num(max(scores))}  (out of {_num(top)})")
             buckets = [0] * 5
             for score in scores:
                 buckets[min(int(5 * score / top), 4)] += 1
@@ -173,6 +177,7 @@ class Batch:
         started = time.monotonic()
         if not self.scheduler:
             launcher.warm_up()  # its imports overlap nbgrader's, which come next
+        notes = [self.ensure_in_gradebook()]
         submissions = self.submissions()
         for submission in submissions:
             submission.digest = digest(self.fingerprint, str(self.sandboxed), _read_bytes(submission.path))
@@ -203,7 +208,13 @@ class Batch:
                     else:
                         print(_line(outcome), file=sys.stderr, flush=True)
         ordered = [outcomes[s.student] for s in submissions]
-        return Summary(self.assignment.id, ordered, time.monotonic() - started, graded_now)
+        return Summary(self.assignment.id, ordered, time.monotonic() - started, graded_now, [n for n in notes if n])
+
+    def ensure_in_gradebook(self) -> str:
+        """Makes sure nbgrader's gradebook knows the assignment (see ``gradebook_db.ensure_assignment``)."""
+        from graders.gradebook_db import ensure_assignment
+
+        return ensure_assignment(self.gradebook(), self.assignment.id)
 
     def _executor(self):
         if self.scheduler:
@@ -315,6 +326,11 @@ class _LocalExecutor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _num(value: float | None) -> str:
+    """A score as people read it: at most two decimals."""
+    return "-" if value is None else f"{round(value, 2):g}"
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -341,6 +357,6 @@ def _line(outcome: Outcome) -> str:
     if outcome.status == "failed":
         return f"  {outcome.student}: FAILED {outcome.error}"
     reasons = ", ".join(f"{q} {r}" for q, r in outcome.reasons.items())
-    return (f"  {outcome.student}: {outcome.score:g}/{outcome.max_score:g}"
+    return (f"  {outcome.student}: {_num(outcome.score)}/{_num(outcome.max_score)}"
             f"{' (' + reasons + ')' if reasons else ''}{' [same as an earlier grade]' if outcome.reused else ''}"
             f"{' [' + outcome.note + ']' if outcome.note else ''}")

@@ -38,7 +38,7 @@ def cmd_grade(args) -> int:
     if args.junit:
         report.write_junit(result, Path(args.junit))
     if args.gradescope:
-        exports.write_gradescope(result, Path(args.gradescope))
+        exports.write_gradescope(result, Path(args.gradescope), visibility=args.gradescope_visibility)
     if args.fail_under is not None and result.score < args.fail_under:
         print(f"score {result.score:g} is under --fail-under {args.fail_under:g}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD
@@ -106,6 +106,40 @@ def cmd_mutants(args) -> int:
     return report.exit_code
 
 
+def cmd_handout(args) -> int:
+    """Writes the zip a student downloads: the released notebook, its public tests, the student environment."""
+    from graders import handout
+
+    for assignment_id in args.assignments or assignment_ids():
+        assignment = load_assignment(assignment_id)
+        path = handout.build(assignment, Path(args.out) / f"{assignment_id}.zip")
+        print(f"wrote {path}")
+    return EXIT_GRADED
+
+
+def cmd_gradescope(args) -> int:
+    """Packs an assignment as a Gradescope autograder zip (setup.sh, run_autograder and what grading needs)."""
+    from graders import gradescope
+
+    assignment = load_assignment(args.assignment)
+    out = Path(args.out or f"dist/gradescope/{assignment.id}-autograder.zip")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    gradescope.package(assignment, out, visibility=args.visibility, sandbox=not args.no_sandbox)
+    print(f"wrote {out}")
+    return EXIT_GRADED
+
+
+def cmd_report(args) -> int:
+    """Writes the instructor's page of an assignment's class: distributions, failed tests, reasons, flags."""
+    from graders import class_report
+    from graders.course import course_root
+
+    out = Path(args.out) if args.out else course_root() / "gradebook" / "reports" / args.assignment
+    page = class_report.write(args.assignment, out, threshold=args.threshold)
+    print(f"wrote {page} and {page.parent / 'similarity.html'}")
+    return EXIT_GRADED
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tfgrade", description="Sandboxed autograder for the TensorFlow course.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -115,6 +149,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", help="write the machine-readable result here")
     grade.add_argument("--junit", help="write JUnit XML here")
     grade.add_argument("--gradescope", help="write a Gradescope autograder results.json here")
+    grade.add_argument("--gradescope-visibility", default="after_published", choices=exports.GRADESCOPE_VISIBILITY,
+                       help="when students see the hidden tests' names and messages on Gradescope "
+                            "(default: after_published)")
     grade.add_argument("--fail-under", type=float, help="exit 1 when the score is below this")
     grade.add_argument("--question", "-q", action="append",
                        help="grade only this question (repeatable; for authors calibrating thresholds)")
@@ -147,6 +184,25 @@ def parser() -> argparse.ArgumentParser:
     mutants.add_argument("--json", help="write the machine-readable result here")
     mutants.add_argument("--no-sandbox", action="store_true", help="run the mutants without bubblewrap (unsafe)")
     mutants.set_defaults(func=cmd_mutants)
+    handout_ = sub.add_parser("handout", help="write what a student downloads (notebook, public tests, environment)")
+    handout_.add_argument("assignments", nargs="*")
+    handout_.add_argument("--out", default="dist/handout", help="folder for the zips (default dist/handout)")
+    handout_.set_defaults(func=cmd_handout)
+    scope = sub.add_parser("gradescope", help="pack an assignment as a Gradescope autograder zip")
+    scope.add_argument("assignment")
+    scope.add_argument("--out", help="the zip (default dist/gradescope/ID-autograder.zip)")
+    scope.add_argument("--visibility", default="after_published", choices=exports.GRADESCOPE_VISIBILITY,
+                       help="when students see the hidden tests' names and messages (default after_published)")
+    scope.add_argument("--no-sandbox", action="store_true",
+                       help="grade without bubblewrap in Gradescope's container (the submission can then read the "
+                            "hidden tests packed beside it)")
+    scope.set_defaults(func=cmd_gradescope)
+    report_ = sub.add_parser("report", help="write the instructor's HTML page of an assignment's class")
+    report_.add_argument("assignment")
+    report_.add_argument("--out", help="folder for index.html and similarity.html (default gradebook/reports/ID)")
+    report_.add_argument("--threshold", type=float, default=0.6,
+                         help="list solution pairs sharing at least this share of code (default 0.6)")
+    report_.set_defaults(func=cmd_report)
     return top
 
 

@@ -101,8 +101,15 @@ class Assignment:
 
 
 def course_root() -> Path:
-    """The course repository: ``$TFGRADE_COURSE`` if set, else the repository this package lives in."""
-    return Path(os.environ.get("TFGRADE_COURSE", REPO_ROOT)).resolve()
+    """The course repository that ``tfgrade`` works on.
+
+    ``$TFGRADE_COURSE`` if set; else the current directory when it holds ``assignments/`` (run ``tfgrade`` from the
+    course root, as nbgrader is run); else the repository this package was installed from.
+    """
+    if os.environ.get("TFGRADE_COURSE"):
+        return Path(os.environ["TFGRADE_COURSE"]).resolve()
+    here = Path.cwd()
+    return here.resolve() if (here / "assignments").is_dir() else REPO_ROOT.resolve()
 
 
 def assignment_ids(root: Path | None = None) -> list[str]:

@@ -79,25 +79,39 @@ class CanvasCsv(ExportPlugin):
                         row.append("")  # no submission: left blank, Canvas shows it as missing, not as zero
                         continue
                     penalty = submission.late_submission_penalty or 0.0
-                    row.append(f"{max(0.0, submission.score - penalty):g}")
+                    row.append(f"{round(max(0.0, submission.score - penalty), 2):g}")
                 writer.writerow(row)
 
 
-def write_gradescope(result, path: Path) -> None:
-    """Gradescope's autograder ``results.json``: the total, one entry per hidden test, feedback text per question."""
+GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def write_gradescope(result, path: Path, visibility: str = "after_published") -> None:
+    """Gradescope's autograder ``results.json``: the total, one entry per hidden test, feedback text per question.
+
+    Args:
+        result: The ``GradeResult``.
+        path: Where to write it.
+        visibility: When students see the hidden tests' names and messages (Gradescope's ``visibility``: ``hidden``,
+            ``after_due_date``, ``after_published`` or ``visible``). The total score is shown as Gradescope shows it.
+    """
+    if visibility not in GRADESCOPE_VISIBILITY:
+        raise ValueError(f"visibility must be one of {', '.join(GRADESCOPE_VISIBILITY)}, not {visibility!r}")
     tests = []
     for qid, question in result.questions.items():
         if not question.tests:
             tests.append({"name": f"{qid}: graded", "score": 0.0, "max_score": question.max_score,
-                          "status": "failed", "output": "\n".join([question.reason or "not graded",
-                                                                   *question.cell_errors])})
+                          "status": "failed", "visibility": visibility,
+                          "output": "\n".join([question.reason or "not graded", *question.cell_errors])})
         for test in question.tests:
             entry = {"name": f"{qid}: {test.name}", "score": test.points if test.passed else 0.0,
-                     "max_score": test.points, "status": "passed" if test.passed else "failed"}
+                     "max_score": test.points, "status": "passed" if test.passed else "failed",
+                     "visibility": visibility}
             if not test.passed:
                 entry["output"] = "\n".join(filter(None, [question.reason, test.message]))
             tests.append(entry)
-    payload = {"score": result.score, "execution_time": round(result.duration_s, 2), "tests": tests,
-               "output": f"{result.assignment}: {result.score:g} / {result.max_score:g}"
+    payload = {"score": result.score, "execution_time": round(result.duration_s, 2), "visibility": visibility,
+               "stdout_visibility": "hidden", "tests": tests,
+               "output": f"{result.assignment}: {round(result.score, 2):g} / {round(result.max_score, 2):g}"
                          f"{'' if result.sandboxed else ' (NOT SANDBOXED)'}"}
     Path(path).write_text(json.dumps(payload, indent=2) + "\n")

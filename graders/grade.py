@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders import authoring, notebook, scoring
+from graders import authoring, notebook, notebook_scan, scoring
 from graders.course import Assignment, load_assignment
 from graders.judge import launcher
 from graders.judge.plugin import GradingError
@@ -106,6 +106,8 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             failures.setdefault(cell.question, []).append(
                 (kind, f"cell {cell.index + 1}: {outcome.get('message') or kind}"))
     questions = scoring.fold(graded, raw["tests"], failures)
+    changes = notebook_scan.global_changes(cells, authoring.reference_cells(assignment))
+    scoring.annotate(questions, [change.note() for change in changes])
     result = GradeResult(assignment.id, label, questions, sandboxed, time.monotonic() - started, raw["errors"],
                          reference=raw.get("reference", {}))
     if key:

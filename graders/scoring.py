@@ -75,6 +75,16 @@ def fold(assignment, tests: list[dict],
     return results
 
 
+def annotate(questions: dict[str, QuestionResult], notes: list[str]) -> None:
+    """Adds notebook-wide notes (``graders.notebook_scan``) to the message of every failed test, in place."""
+    if not notes:
+        return
+    for question in questions.values():
+        for test in question.tests:
+            if not test.passed:
+                test.message = "\n\n".join(filter(None, [test.message, *notes]))
+
+
 def zero(assignment, reason: str, message: str) -> dict[str, QuestionResult]:
     """Every question at zero with the same reason: the notebook could not be graded at all."""
     return {q.id: QuestionResult(score=0.0, max_score=q.points, reason=reason, cell_errors=[message])

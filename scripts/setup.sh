@@ -11,10 +11,13 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian packages: bubblewrap (the sandbox) and postgresql (the tests run a real PostgreSQL gradebook server).
+# Debian packages: bubblewrap (the sandbox), postgresql (the tests run a real PostgreSQL gradebook server), and
+# chromium with its driver (tests/test_browser.py drives JupyterLab, formgrader and the report in a real browser).
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]} from Debian's packages"

@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,33 @@ GLOBAL_EFFECTS = re.compile(r"get_ipython|tf\.config\.|mixed_precision|disable_e
                             r"os\.kill|os\._exit|(?<!tf\.)\bsignal\.|\bsys\.|threading|multiprocessing|"
                             r"subprocess|ctypes|\bbuiltins\.|\bgc\.|__import__|globals\(\)|setattr\(|atexit|"
                             r"\bresource\.|^import |^from ", re.MULTILINE)
+
+# What the suite's time budget (tests/budget.py) reads: each assignment's job wall time, and the time tests waited.
+_timing_lock = threading.Lock()
+_job_seconds: dict[str, float] = {}
+_waited = [0.0]
+
+
+def job_seconds() -> dict[str, float]:
+    """Wall seconds of the sweep's finished jobs, per assignment."""
+    with _timing_lock:
+        return dict(_job_seconds)
+
+
+def waited_s() -> float:
+    """Seconds the tests have spent blocked on a sweep result, in all."""
+    return _waited[0]
+
+
+def _timed(assignment_id: str, job):
+    def run():
+        started = time.monotonic()
+        try:
+            return job()
+        finally:
+            with _timing_lock:
+                _job_seconds[assignment_id] = _job_seconds.get(assignment_id, 0.0) + time.monotonic() - started
+    return run
 
 
 @dataclass(frozen=True)
@@ -164,13 +192,17 @@ class Sweep:
     def submit(self, key: tuple, job) -> None:
         with self.lock:
             if key not in self.futures:
-                self.futures[key] = self.pool.submit(job)
+                self.futures[key] = self.pool.submit(_timed(key[1], job))
 
     def result(self, key: tuple, job=None):
         """The result of a planned job (submitting it now if it was not planned)."""
         if key not in self.futures:
             self.submit(key, job or self.job(key))
-        return self.futures[key].result()
+        started = time.monotonic()
+        try:
+            return self.futures[key].result()
+        finally:
+            _waited[0] += time.monotonic() - started
 
     # -- jobs -------------------------------------------------------------------------------------------------------
 

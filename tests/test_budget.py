@@ -29,15 +29,40 @@ def test_a_run_over_the_budget_fails_even_when_every_test_passed(tmp_path):
     assert "1 passed" in proc.stdout and "FAILED: the suite took" in proc.stdout
 
 
-def test_the_projection_scales_the_sweep_per_assignment_and_keeps_the_rest(monkeypatch):
+def test_the_projection_scales_each_assignments_cost_and_keeps_the_rest(monkeypatch):
     from tests import budget
 
+    # a backbone test: 60 s, of which 50 s waiting for the sweep (counted in the jobs); the red team's a01 case and
+    # the engine's test are fixed costs
     monkeypatch.setattr(budget, "_durations", {
         "tests/test_assignments.py::test_x[a01_tensorflow_fundamentals]": 60.0,
-        "tests/test_assignments.py::test_y[a02_core_tensor_operations-q1_fixture]": 120.0,
+        "tests/test_assignments.py::test_x[a02_core_tensor_operations]": 20.0,
+        "tests/test_red_team.py::test_cheat[a01_tensorflow_fundamentals-sleep]": 100.0,
         "tests/test_engine.py::test_z": 100.0})
-    monkeypatch.setattr(budget, "_started", budget.time.monotonic() - 300.0)
-    figures = budget.summary()
-    assert figures["assignments"] == 2 and figures["sweep_s"] == 180.0
-    assert abs(figures["rest_s"] - 120.0) < 1.0  # the session's time that no sweep test took
-    assert abs(figures["projected_s"] - (120.0 + 90.0 * 30)) < 1.0
+    monkeypatch.setattr(budget, "_waited", {"tests/test_assignments.py::test_x[a01_tensorflow_fundamentals]": 50.0})
+    monkeypatch.setattr(budget, "_backbone", {
+        "tests/test_assignments.py::test_x[a01_tensorflow_fundamentals]": "a01_tensorflow_fundamentals",
+        "tests/test_assignments.py::test_x[a02_core_tensor_operations]": "a02_core_tensor_operations"})
+    monkeypatch.setattr(budget, "_started", budget.time.monotonic() - 600.0)
+    figures = budget.summary({"a01_tensorflow_fundamentals": 200.0, "a02_core_tensor_operations": 100.0}, jobs=2)
+    assert figures["per_assignment_s"] == {"a01_tensorflow_fundamentals": 110.0, "a02_core_tensor_operations": 70.0}
+    assert abs(figures["rest_s"] - 420.0) < 1.0
+    assert abs(figures["projected_s"] - (420.0 + 90.0 * 30)) < 1.0
+
+
+def test_only_tests_parametrized_over_every_assignment_are_the_backbone():
+    from types import SimpleNamespace
+
+    from tests import budget
+
+    def item(path, name, **params):
+        ids = "-".join(params.values())
+        return SimpleNamespace(nodeid=f"{path}::{name}[{ids}]", originalname=name,
+                               callspec=SimpleNamespace(params=params))
+
+    items = [item("tests/test_assignments.py", "test_x", assignment="a01"),
+             item("tests/test_assignments.py", "test_x", assignment="a02"),
+             item("tests/test_red_team.py", "test_cheat", assignment_id="a01", case="sleep"),
+             SimpleNamespace(nodeid="tests/test_engine.py::test_z", originalname="test_z")]
+    assert budget.backbone(items) == {"tests/test_assignments.py::test_x[a01]": "a01",
+                                      "tests/test_assignments.py::test_x[a02]": "a02"}

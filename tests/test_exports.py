@@ -1,12 +1,18 @@
-"""Grade exports: the nbgrader export plugins and Gradescope's results.json."""
+"""Grade exports: the nbgrader export plugins, Gradescope's results.json and autograder package, JUnit XML."""
 
 import csv
 import json
 import os
+import shutil
 import subprocess
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
 
 from graders.exports import write_gradescope
 from graders.grade import GradeResult
+from graders.report import write_junit
 from graders.store import JsonStore
 from tests.conftest import BIN, ROOT, exported, requires_bwrap
 
@@ -52,3 +58,61 @@ def test_gradescope_results_carry_every_hidden_test(batch_course, tmp_path):
     assert sum(t["max_score"] for t in payload["tests"]) == partial.max_score
     failed = [t for t in payload["tests"] if t["status"] == "failed"]
     assert failed and all(t["name"].startswith("q1: ") and t["output"] for t in failed)
+
+
+def _partial(course):
+    store = JsonStore(course / "gradebook/.tfgrade/results")
+    results = [GradeResult.from_json(store.get(key)) for key in store.keys()]
+    return next(r for r in results if 0 < r.score < r.max_score)
+
+
+def test_gradescope_visibility_is_set_and_checked(batch_course, tmp_path):
+    partial = _partial(batch_course[0])
+    write_gradescope(partial, tmp_path / "results.json", visibility="after_due_date")
+    payload = json.loads((tmp_path / "results.json").read_text())
+    assert payload["visibility"] == "after_due_date"
+    assert {t["visibility"] for t in payload["tests"]} == {"after_due_date"}
+    write_gradescope(partial, tmp_path / "default.json")
+    assert json.loads((tmp_path / "default.json").read_text())["visibility"] == "after_published"
+    with pytest.raises(ValueError):
+        write_gradescope(partial, tmp_path / "bad.json", visibility="sometimes")
+
+
+def test_junit_failures_carry_their_message_and_real_times(batch_course, tmp_path):
+    partial = _partial(batch_course[0])
+    failed = next(t for q in partial.questions.values() for t in q.tests if not t.passed)
+    failed.message = "expected 3.0\x1b[31m, got 4.0\x00 (bell \x07)\nsecond line"  # as a submission may print
+    write_junit(partial, tmp_path / "junit.xml")
+    root = ElementTree.parse(tmp_path / "junit.xml").getroot()  # control characters would make it unparseable
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    failure = cases[failed.name].find("failure")
+    assert failure.get("message").startswith("expected 3.0") and "second line" not in failure.get("message")
+    assert "second line" in failure.text and failure.get("message") != "failed"
+    times = [float(c.get("time")) for c in root.iter("testcase")]
+    assert any(t > 0 for t in times)
+    assert times == [round(t.duration_s, 3) for q in partial.questions.values() for t in q.tests]
+
+
+def test_the_gradescope_package_grades_a_submission_as_gradescope_runs_it(batch_course, tmp_path):
+    course = batch_course[0]
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run([str(BIN / "tfgrade"), "gradescope", "a00_mini", "--out", str(bundle), "--visibility", "hidden"],
+                   cwd=course, check=True, capture_output=True, env=dict(os.environ, TFGRADE_COURSE=str(course)))
+    home = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        archive.extractall(home / "source")
+    assert {"setup.sh", "run_autograder", "reference/a00_mini.py", "hidden_tests/a00_mini/test_q1.py"} <= set(names)
+    assert not any(n.startswith(("release/", "gradebook/", "tests/")) for n in names)
+    (home / "submission").mkdir()
+    shutil.copy(course / "gradebook/submitted/s02/a00_mini/a00_mini.ipynb", home / "submission" / "mine.ipynb")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(home), TFGRADE=str(BIN / "tfgrade"))
+    proc = subprocess.run(["bash", str(home / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    payload = json.loads((home / "results" / "results.json").read_text())
+    assert payload["score"] == 6.0 and payload["visibility"] == "hidden"
+    (home / "submission" / "mine.ipynb").unlink()
+    subprocess.run(["bash", str(home / "source" / "run_autograder")], env=env, check=True, capture_output=True)
+    empty = json.loads((home / "results" / "results.json").read_text())
+    assert empty["score"] == 0.0 and "No notebook found" in empty["output"]
