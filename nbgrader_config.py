@@ -18,6 +18,7 @@ from nbgrader.preprocessors import (
 )
 
 from graders import gradebook_db
+from graders.collect import LmsCollector
 from graders.nbgrader_step import SandboxedGrade
 
 ROOT = Path(__file__).resolve().parent
@@ -43,6 +44,9 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # The exchange shared by `nbgrader release_assignment`, `fetch_assignment`, `submit` and `collect` (nbgrader's default
 # place unless TFGRADE_EXCHANGE names another; it must exist and be writable by everyone: docs/instructors.md).
 c.Exchange.root = os.environ.get("TFGRADE_EXCHANGE", "/srv/nbgrader/exchange")
+# `nbgrader zip_collect`: the student id from the LMS's folder or prefix (`--LmsCollector.layout=folders|moodle|canvas`,
+# or nbgrader's `--FileNameCollectorPlugin.named_regexp=...`), checked to be a plain name; docs/instructors.md.
+c.ZipCollectApp.collector_plugin = LmsCollector
 # The manifest (points, budgets, thresholds) is the grader's, not the student's.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "manifest.toml"]
 

@@ -7,18 +7,30 @@ that came back from the workers, so a student's object can never take part in it
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from graders import wire
+from graders import source_policy, wire
 
 TENSOR_ORIGINS = ("tf.Tensor", "tf.Variable")
 
 
 class CheckFailed(AssertionError):
-    """A check failed; the message is shown to the student."""
+    """A check failed; the message is shown to the student.
+
+    Args:
+        message: What failed and what to fix, without the hidden inputs' or the reference's values.
+        values: The values behind it (what was expected, what came back). The instructor's reports show them; the
+            student's feedback shows them only where the assignment's manifest says ``feedback = "values"``, since
+            with fixed seeds a student who reads expected values can hard-code them and resubmit.
+    """
+
+    def __init__(self, message: str, *, values: str = ""):
+        super().__init__(message)
+        self.values = values
 
 
 def _describe(value) -> str:
@@ -88,10 +100,10 @@ def assert_tensor(got, want, *, expect: str = "any", dtype: str | None = None, r
         diff = np.abs(got_array.astype(np.float64) - want_array.astype(np.float64))
         worst = np.unravel_index(np.nanargmax(np.where(close, 0, diff)), diff.shape) if diff.ndim else ()
         worst = tuple(int(i) for i in worst)
-        raise CheckFailed(f"{name}: {int((~close).sum())} of {close.size} values differ from the expected ones; "
-                          f"the largest difference is {float(np.max(np.where(close, 0, diff))):.3g} at index {worst} "
-                          f"(got {got_array[worst]!r}, expected {want_array[worst]!r}; tolerance rtol={rtol:g}, "
-                          f"atol={atol:g})")
+        raise CheckFailed(f"{name}: {int((~close).sum())} of {close.size} values differ from the expected ones "
+                          f"(tolerance rtol={rtol:g}, atol={atol:g})",
+                          values=f"the largest difference is {float(np.max(np.where(close, 0, diff))):.3g} at index "
+                                 f"{worst}: got {got_array[worst].item()!r}, expected {want_array[worst].item()!r}")
 
 
 def assert_value(got, want, *, rtol: float = 1e-7, atol: float = 0.0, name: str = "result") -> None:
@@ -117,15 +129,20 @@ def assert_value(got, want, *, rtol: float = 1e-7, atol: float = 0.0, name: str 
         assert_tensor(got, want, expect="any", rtol=rtol, atol=atol, name=name)
         return
     if isinstance(want, bool) or want is None or isinstance(want, (str, bytes)):
-        if type(got) is not type(want) or got != want:
-            raise CheckFailed(f"{name}: expected {want!r}, got {got!r}")
+        if type(got) is not type(want):
+            raise CheckFailed(f"{name}: expected {'None' if want is None else 'a ' + type(want).__name__}, got "
+                              f"{_describe(got)}")
+        if got != want:
+            raise CheckFailed(f"{name}: differs from the expected value",
+                              values=f"expected {want!r}, got {got!r}"[:2000])
         return
     if isinstance(want, (int, float)):
         if isinstance(got, bool) or not isinstance(got, (int, float, np.ndarray)) or np.ndim(got) != 0:
             raise CheckFailed(f"{name}: expected a number, got {_describe(got)}")
         if not np.isclose(float(got), float(want), rtol=rtol, atol=atol):
             shown = got.item() if isinstance(got, np.ndarray) else got
-            raise CheckFailed(f"{name}: expected {want!r}, got {shown!r}")
+            raise CheckFailed(f"{name}: differs from the expected value (tolerance rtol={rtol:g}, atol={atol:g})",
+                              values=f"expected {want!r}, got {shown!r}")
         return
     raise CheckFailed(f"{name}: cannot compare {_describe(want)}")
 
@@ -186,8 +203,9 @@ def assert_gradients_fd(remote, fn: str, args: Sequence, *, wrt: int = 0, eps: f
         analytic = float(np.asarray(tape, np.float64).ravel()[flat])
         if abs(numeric - analytic) > atol + 1e-3 * abs(numeric):
             index = tuple(int(i) for i in np.unravel_index(flat, x.shape))
-            raise CheckFailed(f"gradient of {fn} at input index {index} is {analytic:.6g}, but finite differences "
-                              f"give {numeric:.6g}: the gradient does not match the function")
+            raise CheckFailed(f"gradient of {fn} at input index {index} does not match finite differences of the "
+                              f"function", values=f"the gradient is {analytic:.6g}, finite differences give "
+                                                  f"{numeric:.6g}")
 
 
 def upstream_weights(shape, seed: int) -> np.ndarray:
@@ -214,6 +232,10 @@ def measure_speed(candidates: Mapping[str, tuple], make_args: Callable, rng: np.
     argument lists to every candidate in turn, and checks that every candidate's outputs agree with the first's, so
     a fast wrong answer or a cache of old answers gains nothing.
 
+    A baseline belongs in a trusted worker (``reference``, running only course code and probes), never in the
+    student's: code in the student's process could slow it down. While a candidate of another worker is timed, every
+    process of the student's sandbox is stopped, so nothing the student's code left running competes for the cores.
+
     Args:
         candidates: ``{label: (remote, fn_name)}``; the first is the one outputs are checked against.
         make_args: ``rng -> list`` of arguments for one call.
@@ -224,6 +246,11 @@ def measure_speed(candidates: Mapping[str, tuple], make_args: Callable, rng: np.
         rtol: Relative tolerance of the output check.
         atol: Absolute tolerance of the output check.
     """
+    students = []
+    for remote, _fn in candidates.values():
+        if getattr(remote, "role", "") == "student" and remote not in students:
+            remote.require_untampered("a speed measurement in your worker")
+            students.append(remote)
     times: dict[str, list[float]] = {label: [] for label in candidates}
     labels = list(candidates)
     for trial in range(warmup + trials):
@@ -232,9 +259,13 @@ def measure_speed(candidates: Mapping[str, tuple], make_args: Callable, rng: np.
         outputs = {}
         for label in order:
             remote, fn = candidates[label]
-            start = time.perf_counter()
-            outputs[label] = remote.harness("map_call", fn, batch)
-            elapsed = time.perf_counter() - start
+            with contextlib.ExitStack() as freeze:
+                for student in students:
+                    if student is not remote:
+                        freeze.enter_context(student.frozen())
+                start = time.perf_counter()
+                outputs[label] = remote.harness("map_call", fn, batch)
+                elapsed = time.perf_counter() - start
             if trial >= warmup:
                 times[label].append(elapsed / calls)
         first = outputs[labels[0]]
@@ -287,7 +318,17 @@ def assert_accuracy(predicted, labels, min_accuracy: float, *, name: str = "accu
 
 def assert_no_forbidden_calls(remote, fn: str, args: Sequence, forbidden: Sequence[str], *,
                               why: str = "implement it yourself") -> None:
-    """Checks what the call really invoked (profiled in the worker) against a list of forbidden library routines."""
+    """Checks a function against a list of forbidden library routines: in its source, then in what it really calls.
+
+    The judge reads the code that ``fn`` reaches in the student's cells (``graders.source_policy``); the worker then
+    profiles the call, for routines reached some other way (through another library, say).
+    """
+    cells = getattr(remote, "cells", None)
+    if cells is not None and getattr(remote, "role", "") == "student":
+        hits = source_policy.forbidden_uses(cells, fn, forbidden, remote.course_cells, remote.question)
+        if hits:
+            raise CheckFailed(f"{fn} uses {'; '.join(hit.message() for hit in hits[:5])}, which this question asks "
+                              f"you not to use: {why}")
     used = remote.harness("calls_made", fn, list(args), list(forbidden))
     if used:
         raise CheckFailed(f"{fn} calls {', '.join(used)}, which this question asks you not to use: {why}")

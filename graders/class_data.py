@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graders import source_policy
 from graders.autograde import Batch, Submission
 from graders.grade import GradeResult
 from graders.notebook import InvalidNotebook, executable_cells, read_notebook
@@ -37,6 +38,7 @@ class StudentRow:
     note: str = ""
     result: GradeResult | None = None
     global_changes: list[str] = field(default_factory=list)  # notebook-wide settings its cells make
+    policy_hits: list[str] = field(default_factory=list)  # tampering tools its cells name (graders.source_policy)
 
 
 @dataclass
@@ -127,5 +129,6 @@ def collect(assignment_id: str, course: Path | None = None) -> ClassData:
 
                 reference = reference_cells(assignment)
             row.global_changes = [f"cell {c.cell}: {c.call}" for c in global_changes(cells, reference)]
+            row.policy_hits = [hit.message() for hit in source_policy.tampering(cells, reference)]
             rows.append(row)
     return ClassData(assignment, rows)

@@ -122,6 +122,8 @@ def _flags(data: ClassData, pairs: list, threshold: float, similarity_page: str)
               for (a, b), qs in sorted(by_pair.items())]
     items += [f"{esc(r.student)} changes TensorFlow's global mode: {esc('; '.join(r.global_changes))}"
               for r in data.rows if r.global_changes]
+    items += [f"{esc(r.student)} uses tools that can forge structural evidence (its structural checks failed): "
+              f"{esc('; '.join(r.policy_hits[:5]))}" for r in data.rows if r.policy_hits]
     listing = "".join(f"<li class='flag'>{item}</li>" for item in items) or "<li>Nothing to look at.</li>"
     return (f"<ul>{listing}</ul><p>Similarity of solution cells, side by side (pairs above {threshold:.0%}): "
             f"<a href='{esc(similarity_page)}'>{esc(similarity_page)}</a></p>")

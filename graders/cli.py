@@ -38,7 +38,8 @@ def cmd_grade(args) -> int:
     if args.junit:
         report.write_junit(result, Path(args.junit))
     if args.gradescope:
-        exports.write_gradescope(result, Path(args.gradescope), visibility=args.gradescope_visibility)
+        exports.write_gradescope(result, Path(args.gradescope), visibility=args.gradescope_visibility,
+                                 values=load_assignment(result.assignment).feedback == "values")
     if args.fail_under is not None and result.score < args.fail_under:
         print(f"score {result.score:g} is under --fail-under {args.fail_under:g}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD

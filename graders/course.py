@@ -11,6 +11,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+FEEDBACK_DETAIL = ("messages", "values")
+
+
 class UnknownAssignment(LookupError):
     """No assignment has that id."""
 
@@ -47,6 +50,9 @@ class Assignment:
     questions: tuple[Question, ...]
     budget: Budget
     root: Path
+    # What a student's feedback shows of a failed check: "messages" (what failed and what to fix) or "values" (also
+    # the expected values and hidden inputs behind it, which a student who can resubmit could hard-code).
+    feedback: str = "messages"
 
     @property
     def source_dir(self) -> Path:
@@ -132,5 +138,8 @@ def load_assignment(assignment_id: str, root: Path | None = None) -> Assignment:
         Question(id=q["id"], title=q["title"], points=float(q["points"]), prompt=q.get("prompt", ""),
                  thresholds=dict(q.get("thresholds", {})))
         for q in data["questions"])
+    feedback = data.get("feedback", "messages")
+    if feedback not in FEEDBACK_DETAIL:
+        raise ValueError(f"{path}: feedback is {feedback!r}, expected one of {', '.join(FEEDBACK_DETAIL)}")
     return Assignment(id=assignment_id, title=data["title"], intro=data.get("intro", ""), questions=questions,
-                      budget=Budget(**data.get("budget", {})), root=root)
+                      budget=Budget(**data.get("budget", {})), root=root, feedback=feedback)

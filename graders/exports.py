@@ -86,7 +86,7 @@ class CanvasCsv(ExportPlugin):
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 
 
-def write_gradescope(result, path: Path, visibility: str = "after_published") -> None:
+def write_gradescope(result, path: Path, visibility: str = "after_published", *, values: bool = False) -> None:
     """Gradescope's autograder ``results.json``: the total, one entry per hidden test, feedback text per question.
 
     Args:
@@ -94,6 +94,7 @@ def write_gradescope(result, path: Path, visibility: str = "after_published") ->
         path: Where to write it.
         visibility: When students see the hidden tests' names and messages (Gradescope's ``visibility``: ``hidden``,
             ``after_due_date``, ``after_published`` or ``visible``). The total score is shown as Gradescope shows it.
+        values: Also show the expected values behind failed checks (the manifest's ``feedback = "values"``).
     """
     if visibility not in GRADESCOPE_VISIBILITY:
         raise ValueError(f"visibility must be one of {', '.join(GRADESCOPE_VISIBILITY)}, not {visibility!r}")
@@ -108,7 +109,8 @@ def write_gradescope(result, path: Path, visibility: str = "after_published") ->
                      "max_score": test.points, "status": "passed" if test.passed else "failed",
                      "visibility": visibility}
             if not test.passed:
-                entry["output"] = "\n".join(filter(None, [question.reason, test.message]))
+                entry["output"] = "\n".join(filter(None, [question.reason, test.message,
+                                                          test.values if values else ""]))
             tests.append(entry)
     payload = {"score": result.score, "execution_time": round(result.duration_s, 2), "visibility": visibility,
                "stdout_visibility": "hidden", "tests": tests,

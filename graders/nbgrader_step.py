@@ -47,7 +47,8 @@ class SandboxedGrade(NbGraderPreprocessor):
             if cell.cell_type != "code" or question is None or not meta.get("grade"):
                 continue
             cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=report.feedback(question)),
+                nbformat.v4.new_output("stream", name="stdout", text=report.feedback(
+                    question, values=assignment.feedback == "values")),
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(question.score))},
                                        execution_count=None),
             ]

@@ -69,7 +69,7 @@ def write_junit(result: GradeResult, path: Path) -> None:
                 first = _first_line(test.message) or "failed"
                 message = f"{q.reason}: {first}" if q.reason else first
                 ET.SubElement(case, "failure", message=_xml(message), type=q.reason or "failed").text = _xml(
-                    test.message)
+                    "\n".join(filter(None, [test.message, test.values])))
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
@@ -78,8 +78,13 @@ def _num(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def feedback(question) -> str:
-    """The text written under a question's grade cell: each test, pass or fail, and what to fix."""
+def feedback(question, *, values: bool = False) -> str:
+    """The text written under a question's grade cell: each test, pass or fail, and what to fix.
+
+    Args:
+        question: The ``QuestionResult``.
+        values: Also show the expected values behind each failed check (the manifest's ``feedback = "values"``).
+    """
     lines = [f"Score: {_num(question.score)} / {_num(question.max_score)}"]
     if question.reason:
         lines.append(f"Reason: {question.reason}")
@@ -89,4 +94,6 @@ def feedback(question) -> str:
         lines.append(f"[{mark}] {test.name} ({_num(test.points)} pts)")
         if not test.passed and test.message:
             lines += ["       " + line for line in test.message.splitlines()[:12]]
+        if not test.passed and values and test.values:
+            lines += ["       " + line for line in test.values.splitlines()[:6]]
     return "\n".join(lines) + "\n"

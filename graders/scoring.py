@@ -18,6 +18,7 @@ class TestResult:
     points: float
     message: str = ""
     duration_s: float = 0.0
+    values: str = ""  # the expected values behind a failed check: for the instructor, see ``course.Assignment``
 
 
 @dataclass
@@ -70,7 +71,8 @@ def fold(assignment, tests: list[dict],
             score=score, max_score=question.points, reason=reason,
             tests=[TestResult(name=t["name"], passed=t["passed"],
                               points=round(question.points * t["weight"] / total, 4) if total else 0.0,
-                              message=t["message"], duration_s=t.get("duration_s", 0.0)) for t in own],
+                              message=t["message"], duration_s=t.get("duration_s", 0.0),
+                              values=t.get("values", "")) for t in own],
             cell_errors=[message for _, message in failures])
     return results
 

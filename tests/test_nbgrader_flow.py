@@ -124,6 +124,40 @@ def test_zip_collect_keeps_hostile_archive_paths_inside_the_course(mini_course, 
         assert path.resolve().is_relative_to(archive.parent.resolve()), path
 
 
+@pytest.mark.parametrize("layout, members, expected", [
+    # Canvas: the id is the LMS's prefix, whatever the student named the upload (here: someone else's id)
+    ("canvas", {"mallory_111_222_alice_a00_mini.ipynb": b"m", "alice_LATE_333_444_a00_mini-1.ipynb": b"a"},
+     {"mallory": b"m", "alice": b"a"}),
+    # Moodle: one folder per submission, named by the LMS with the participant id
+    ("moodle", {"Bob Jones_4242_assignsubmission_file_/my work (1).ipynb": b"b"}, {"4242": b"b"}),
+    # one folder per student; a second notebook of one student is skipped, the rest still collected
+    ("folders", {"carol/a00_mini.ipynb": b"c1", "carol/zz copy.ipynb": b"c2", "dave/work.ipynb": b"d"},
+     {"carol": b"c1", "dave": b"d"}),
+    # nbgrader's own pattern: an id that is not a plain name is refused, not written outside the folders
+    (r"regexp=.*/(?P<student_id>[^/]+)_(?P<file_id>a00_mini\.ipynb)$",
+     {".._a00_mini.ipynb": b"x", "erin_a00_mini.ipynb": b"e"}, {"erin": b"e"}),
+])
+def test_zip_collect_takes_the_student_id_from_the_lms_and_never_aborts_the_class(mini_course, tmp_path, layout,
+                                                                                   members, expected):
+    course = tmp_path / "course"
+    shutil.copytree(mini_course, course)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    nbgrader(course, "generate_assignment", "a00_mini", "--force")
+    archive = course / "downloaded" / "a00_mini" / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "lms.zip", "w") as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    option = (f"--FileNameCollectorPlugin.named_{layout}" if layout.startswith("regexp=")
+              else f"--LmsCollector.layout={layout}")
+    proc = nbgrader(course, "zip_collect", "a00_mini", "--force", option)
+    submitted = course / "gradebook" / "submitted"
+    found = {p.parent.parent.name: p.read_bytes() for p in submitted.glob("*/a00_mini/*.ipynb")}
+    assert found == expected, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert all(p.name == "a00_mini.ipynb" for p in submitted.glob("*/a00_mini/*.ipynb"))
+    assert not (course / "gradebook" / "a00_mini").exists() and not (course / "a00_mini").exists()
+
+
 def test_the_readme_instructor_path_from_a_clean_clone(mini_course, tmp_path):
     """A clone has the committed ``release/`` and no gradebook: ``nbgrader generate_assignment ID`` skips it, so
     ``tfgrade autograde`` (run from the course root, which it picks as its course) records the assignment itself,

@@ -1,5 +1,7 @@
 """Remote workers: handles, restarts, a judge's real mid-call kill, and the scratch folder that outlives it."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -33,6 +35,12 @@ def fill(folder, megabytes):
 class Box:
     def __init__(self):
         self.items = []
+
+def leave_busy_work():
+    import subprocess, threading
+    threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=True).start()
+    subprocess.Popen(["python3", "-c", "while True: pass"])
+    return True
 
 import tensorflow as tf
 from tensorflow.python.ops import nn_ops as hidden_alias
@@ -86,3 +94,54 @@ def test_forbidden_calls_are_seen_through_aliases_and_already_traced_functions(r
     used = remote.harness("calls_made", "compiled_softmax", [x], ["tf.nn.softmax", "tf.math.reduce_sum"])
     assert used == ["tf.nn.softmax"]
     assert remote.harness("calls_made", "count_up", [f"{remote.scratch}/x", 1], ["tf.nn.softmax"]) == []
+
+
+def test_student_outputs_are_recognised_inside_reference_arguments_and_forgotten_per_test():
+    from graders.judge.remote import StudentOutputs
+    from graders.wire import Tensor
+
+    outputs = StudentOutputs()
+    # as decoded from the wire: fresh objects, not the constants of this module
+    returned = {"hexes": ["".join(["00", "ff"]), "".join(["ab", "cd"])], "embedding": np.zeros(3, np.float32)}
+    outputs.note(returned)
+    assert outputs.carries((returned["hexes"], 3), {})
+    assert outputs.carries((), {"x": Tensor(returned["embedding"])})
+    assert outputs.carries(([returned["hexes"][1]],), {})  # one item of what was returned, in a new list
+    assert not outputs.carries((["00ff"], 1, True, "a"), {})  # equal values of the judge's own are not the student's
+    outputs.clear()
+    assert not outputs.carries((returned["hexes"],), {})
+
+
+def _cpu_ticks(pids) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+def _states(pids) -> set[str]:
+    states = set()
+    for pid in pids:
+        try:
+            states.add(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0])
+        except OSError:
+            pass
+    return states
+
+
+def test_a_frozen_sandbox_uses_no_cpu_while_another_worker_is_timed(remote):
+    assert remote.call("leave_busy_work") is True
+    time.sleep(0.5)
+    with remote.frozen() as stopped:
+        assert len(stopped) >= 3  # bwrap, the worker, its busy child (the busy thread stops with its process)
+        before = _cpu_ticks(stopped)
+        time.sleep(1.0)
+        assert _states(stopped) == {"T"}
+        assert _cpu_ticks(stopped) == before
+    time.sleep(0.5)
+    assert "T" not in _states(stopped) and _cpu_ticks(stopped) > before, "the sandbox runs again afterwards"
+    assert remote.call("leave_busy_work") is True

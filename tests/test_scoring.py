@@ -1,7 +1,8 @@
 import pytest
 
-from graders import scoring
-from graders.course import Assignment, Budget, Question
+from graders import exports, report, scoring
+from graders.course import Assignment, Budget, Question, load_assignment
+from graders.grade import GradeResult
 
 
 @pytest.fixture
@@ -58,3 +59,31 @@ def test_zero_gives_every_question_the_reason(assignment):
     results = scoring.zero(assignment, "invalid_notebook", "not JSON")
     assert {q.reason for q in results.values()} == {"invalid_notebook"}
     assert sum(q.score for q in results.values()) == 0
+
+
+def test_expected_values_reach_the_student_only_where_the_manifest_allows(assignment, tmp_path):
+    failed = dict(record("b", "q1", False), values="expected 0.125, got 0.5")
+    question = scoring.fold(assignment, [record("a", "q1", True), failed], {})["q1"]
+    assert question.tests[1].values == "expected 0.125, got 0.5"
+    assert "wrong" in report.feedback(question) and "0.125" not in report.feedback(question)
+    assert "expected 0.125, got 0.5" in report.feedback(question, values=True)
+    result = GradeResult("a99", "n.ipynb", {"q1": question}, True, 1.0)
+    exports.write_gradescope(result, tmp_path / "hidden.json")
+    exports.write_gradescope(result, tmp_path / "shown.json", values=True)
+    assert "0.125" not in (tmp_path / "hidden.json").read_text()
+    assert "0.125" in (tmp_path / "shown.json").read_text()
+    report.write_json(result, tmp_path / "instructor.json")  # CI and the instructor see everything
+    assert "expected 0.125" in (tmp_path / "instructor.json").read_text()
+
+
+@pytest.mark.parametrize("setting, accepted", [("messages", True), ("values", True), ("everything", False)])
+def test_the_manifest_names_the_feedback_detail(tmp_path, setting, accepted):
+    folder = tmp_path / "assignments" / "a99"
+    folder.mkdir(parents=True)
+    (folder / "manifest.toml").write_text(f'id = "a99"\ntitle = "t"\nfeedback = "{setting}"\n'
+                                          '[[questions]]\nid = "q1"\ntitle = "one"\npoints = 1\n')
+    if accepted:
+        assert load_assignment("a99", tmp_path).feedback == setting
+    else:
+        with pytest.raises(ValueError, match="feedback"):
+            load_assignment("a99", tmp_path)

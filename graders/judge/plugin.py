@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graders import wire
-from graders.judge.remote import Cell, Remote
+from graders import source_policy, wire
+from graders.checks import CheckFailed
+from graders.judge.remote import Cell, Remote, StudentOutputs
 from graders.judge.replay import ReplayingRemote
 from graders.judge.worker_process import WorkerConfig
 from graders.sandbox import Limits
@@ -51,10 +52,15 @@ class _ReferenceRemote(ReplayingRemote):
     With a store of reference answers (a batch), it replays them and starts no worker until one is missing.
     """
 
+    student_outputs: StudentOutputs | None = None
+
     def _request(self, header, args=(), kwargs=None):
         try:
             return super()._request(header, args, kwargs)
         except wire.RemoteError as exc:
+            if self.student_outputs is not None and self.student_outputs.carries(args, kwargs):
+                raise CheckFailed(f"the reference could not use what your code returned ({exc.reason}: "
+                                  f"{str(exc)[:500]})") from None
             raise ReferenceFailure(f"the reference failed ({exc.reason}): {exc}") from None
 
 
@@ -75,6 +81,10 @@ class Judge:
             "reference": _ReferenceRemote("reference", config, [Cell(**c) for c in self.job["reference_cells"]],
                                           answers=JsonStore(Path(answers)) if answers else None, **timeouts),
         }
+        student = self.remotes["student"]
+        student.course_cells = self.remotes["reference"].cells
+        student.tampering = source_policy.tampering(student.cells, student.course_cells)
+        student.outputs = self.remotes["reference"].student_outputs = StudentOutputs()
         self.start_errors: dict[str, BaseException] = {}
         self.results: list[dict] = []
         self.errors: list[str] = []
@@ -147,6 +157,8 @@ class Judge:
             elif isinstance(exc, wire.RemoteError):
                 entry["reason"] = exc.reason
             entry["message"] = _message(exc)
+            if isinstance(exc, CheckFailed) and exc.values:
+                entry["values"] = str(exc.values)[:MAX_MESSAGE_CHARS]
         elif report.skipped:
             entry["message"] = "skipped"
         self.results.append(entry)
@@ -187,6 +199,7 @@ class Judge:
     def _same_seed_in_both_workers(self, request):
         seed = self._seed(request) % 2**31
         question = request.node.get_closest_marker("question").args[0]
+        self.remotes["student"].outputs.clear()
         for remote in self.remotes.values():
             remote.reseed(seed)
             remote.question = question

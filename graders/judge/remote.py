@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, replace
 
-from graders import sandbox, wire
+import numpy as np
+
+from graders import sandbox, source_policy, wire
+from graders.checks import CheckFailed
 from graders.judge.worker_process import WorkerConfig, WorkerProcess
 
 MAX_RESTARTS = 6  # workers started to get past cells that kill it, in one start
 MAX_DEATHS_PER_QUESTION = 8  # calls that killed the worker, per question: past it that question's calls fail at once
 RUN_CELLS_GRACE_S = 10.0
 MAX_SCRATCH_FILES = 10_000
+# Harness operations whose answer is a fact about the student's code (not a value the judge compares with the
+# reference's): with a tampering tool in the submission, they and every probe are not believed.
+SELF_REPORTED = frozenset({"calls_made", "traced_ops", "tracing_count", "is_tf_function", "type_info",
+                           "isinstance_of"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,49 @@ def encode_request(header: dict, args=(), kwargs=None) -> tuple[dict, list]:
     header = dict(header, args=encoder.encode(tuple(args)) if args else {"$l": []},
                   kwargs=encoder.encode(dict(kwargs or {})))
     return header, encoder.arrays
+
+
+class StudentOutputs:
+    """What the student's worker returned during one test, so that a reference call fed with it can be told apart.
+
+    The reference never fails on the course's own inputs (the sweep grades the reference against every hidden test),
+    so a reference call that fails on an argument the student's worker returned fails because of that argument: the
+    test fails, not the grading. Objects are recognised by identity, and kept alive until the test ends so that an
+    identity cannot be reused; only fresh objects count (arrays, containers, strings and bytes of two or more items),
+    never small constants that Python shares.
+    """
+
+    def __init__(self):
+        self._kept: dict[int, object] = {}
+
+    def note(self, value) -> None:
+        todo = [value]
+        while todo and len(self._kept) < 100_000:
+            item = todo.pop()
+            if isinstance(item, (list, tuple, dict, np.ndarray)) or (isinstance(item, (str, bytes)) and len(item) > 1):
+                self._kept[id(item)] = item
+            if isinstance(item, (list, tuple)):
+                todo.extend(item)
+            elif isinstance(item, dict):
+                todo.extend(item.values())
+
+    def carries(self, args, kwargs) -> bool:
+        """Whether any argument, or anything inside one, is an object the student's worker returned."""
+        todo = [*args, *(kwargs or {}).values()]
+        while todo:
+            item = todo.pop()
+            if id(item) in self._kept and self._kept[id(item)] is item:
+                return True
+            if isinstance(item, (list, tuple)):
+                todo.extend(item)
+            elif isinstance(item, dict):
+                todo.extend(item.values())
+            elif isinstance(item, wire.Tensor):
+                todo.append(item.array)
+        return False
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 class Remote:
@@ -67,6 +118,9 @@ class Remote:
         self._live_handles: set[int] = set()
         self._seed: int | None = None
         self.question: str | None = None  # the question of the test being run (set by the judge)
+        self.course_cells: list[Cell] = []  # the reference's cells: the course's own code (set by the judge)
+        self.tampering: list[source_policy.Hit] = []  # the source policy's findings (set by the judge)
+        self.outputs: StudentOutputs | None = None  # what a student's worker returned in the current test
         self._deaths: dict[str | None, int] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
@@ -185,6 +239,15 @@ class Remote:
         process.kill("timeout")
         raise wire.CallTimeout(f"{name} neither finished nor reached the interruption point in time")
 
+    @contextlib.contextmanager
+    def frozen(self):
+        """Every process of this worker's sandbox stopped for the duration (nothing to stop if none runs)."""
+        if self._process is None or not self._process.alive:
+            yield []
+            return
+        with self._process.frozen() as stopped:
+            yield stopped
+
     @property
     def started(self) -> bool:
         return self._process is not None
@@ -208,7 +271,9 @@ class Remote:
         self._seed = seed
 
     def call(self, name: str, *args, **kwargs):
-        """Calls the notebook's global ``name``."""
+        """Calls the notebook's global ``name`` (``probes.x``: the assignment's probe ``x``)."""
+        if name.startswith("probes."):
+            self.require_untampered(name)
         return self._request({"op": "call", "name": name}, args, kwargs)
 
     def get(self, name: str, *, keep: bool = False):
@@ -221,11 +286,32 @@ class Remote:
 
     def probe(self, name: str, *args, **kwargs):
         """Calls the assignment's worker-side probe ``name(ns, *args, **kwargs)``."""
+        self.require_untampered(f"probe {name}")
         return self._request({"op": "probe", "name": name}, args, kwargs)
 
     def harness(self, name: str, *args, **kwargs):
         """Calls a generic worker-side operation of ``graders.worker.harness``."""
+        if name in SELF_REPORTED:
+            self.require_untampered(name)
         return self._request({"op": "harness", "name": name}, args, kwargs)
+
+    def require_untampered(self, what: str) -> None:
+        """Refuses a fact (a probe's answer, a timing) from a worker whose cells hold a tampering tool.
+
+        Raises:
+            CheckFailed: the submission names a tool of ``graders.source_policy.tampering``; the message lists them.
+        """
+        if self.tampering:
+            listed = "; ".join(hit.message() for hit in self.tampering[:5])
+            more = f" and {len(self.tampering) - 5} more" if len(self.tampering) > 5 else ""
+            raise CheckFailed(
+                f"this check reads a fact about your code ({what}), and your notebook uses tools that can forge such "
+                f"facts: {listed}{more}. No solution needs them; remove them and submit again")
+
+    def own_cells(self, question: str | None) -> list[Cell]:
+        """The cells of ``question`` (all cells if None) that are not the course's own code."""
+        course = {cell.source for cell in self.course_cells}
+        return [c for c in self.cells if (question is None or c.question == question) and c.source not in course]
 
     def call_handle(self, handle: wire.Handle, method: str | None, args, kwargs):
         return self._request({"op": "call", "handle": self._handle_id(handle), "method": method}, args, kwargs)
@@ -240,7 +326,10 @@ class Remote:
         return handle.id
 
     def _request(self, header: dict, args=(), kwargs=None):
-        return self._checked(self._exchange(header, args, kwargs))
+        value = self._checked(self._exchange(header, args, kwargs))
+        if self.outputs is not None:
+            self.outputs.note(value)
+        return value
 
     def _exchange(self, header: dict, args=(), kwargs=None) -> dict:
         """Sends one request to the live worker and returns its raw answer (``_checked`` reads it)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import select
@@ -12,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from graders import sandbox, wire
 
@@ -221,6 +223,52 @@ class WorkerProcess:
 
     def close(self) -> None:
         self.kill("closed")
+
+    @contextlib.contextmanager
+    def frozen(self):
+        """Stops every process of the sandbox (SIGSTOP) for the duration, then lets them go on (SIGCONT).
+
+        While the judge times a baseline in another worker, nothing the student's code left running (a busy thread, a
+        forked child) can take the machine's cores from it. Processes forked while the freeze spreads are caught by
+        walking the tree again until it holds still; every process of a sandbox descends from its bwrap process.
+        """
+        stopped: list[int] = []
+        try:
+            for _ in range(20):
+                fresh = [pid for pid in _descendants(self.process.pid) if pid not in stopped]
+                if not fresh:
+                    break
+                for pid in fresh:
+                    try:
+                        os.kill(pid, signal.SIGSTOP)
+                        stopped.append(pid)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            yield stopped
+        finally:
+            for pid in reversed(stopped):
+                try:
+                    os.kill(pid, signal.SIGCONT)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it, from ``/proc`` (parents before children)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2:].split()  # the command name may hold spaces and parentheses
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop(0)
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
 
 def _looks_like_oom(tail: bytes) -> bool:

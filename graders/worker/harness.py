@@ -10,6 +10,7 @@ import inspect
 import os
 import random
 import sys
+import threading
 
 import numpy as np
 
@@ -173,13 +174,20 @@ def calls_made(worker, fn, args, forbidden, kwargs=None):
             seen.append(builtins[id(arg)])
 
     previous, was_eager = sys.getprofile(), tf.config.functions_run_eagerly()
+    previous_threads = threading.getprofile()
     tf.config.run_functions_eagerly(True)
+    threading.setprofile(profiler)  # threads the call starts are profiled too
     sys.setprofile(profiler)
     try:
         fn(*args, **(kwargs or {}))
+        still_on = sys.getprofile() is profiler and threading.getprofile() is profiler
     finally:
         sys.setprofile(previous)
+        threading.setprofile(previous_threads)
         tf.config.run_functions_eagerly(was_eager)
+    if not still_on:
+        # Fails closed: a call that turned the profiler off cannot show that it called nothing forbidden.
+        raise RuntimeError("the call turned the profiler off, so what it invoked cannot be checked")
     return sorted(set(seen))
 
 

@@ -66,6 +66,12 @@ def test_logsumexp_values(student, reference, rng):
                                  dtype=np.dtype(dtype).name, rtol=1e-6, atol=1e-6, allow_nonfinite=True,
                                  name=f"logsumexp(x with entries near +-1000 and -inf, axis={axis}, "
                                       f"keepdims={keepdims})")
+    # A size-1 axis that is not reduced must stay: squeezing without naming the axis drops it too.
+    x = Tensor(rng.normal(0, 1, size=(3, 1, 5)))
+    for axis in (2, [0, 2]):
+        checks.assert_tensor(student.call("logsumexp", x, axis, False), reference.call("logsumexp", x, axis, False),
+                             expect="tensor", rtol=1e-6, atol=1e-6,
+                             name=f"logsumexp(x of shape (3, 1, 5), axis={axis}, keepdims=False)")
 
 
 @pytest.mark.points(2)

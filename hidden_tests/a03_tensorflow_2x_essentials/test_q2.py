@@ -72,7 +72,7 @@ def test_ema_graph_is_faster_than_the_same_code_run_eagerly(student, reference, 
         {
             "reference ema": (reference, "ema"),
             "student ema (tf.function)": (student, "ema"),
-            "student ema_eager": (student, "ema_eager"),
+            "reference ema_eager": (reference, "ema_eager"),  # the baseline, where the student cannot slow it
         },
         lambda r: [Tensor(r.normal(0, 2, size=n).astype(np.float32)), float(r.uniform(0.05, 1.0))],
         rng,
@@ -81,5 +81,5 @@ def test_ema_graph_is_faster_than_the_same_code_run_eagerly(student, reference, 
         rtol=1e-5,
         atol=1e-5,
     )
-    checks.assert_speed_ratio(speeds, "student ema (tf.function)", "student ema_eager",
+    checks.assert_speed_ratio(speeds, "student ema (tf.function)", "reference ema_eager",
                               thresholds["min_graph_speedup"])

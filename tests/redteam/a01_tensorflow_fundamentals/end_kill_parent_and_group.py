@@ -1,5 +1,6 @@
-# expect: {"q5": "zero"}
+# expect: {"q5": "zero", "*": "below_full"}
 # family: ending abruptly
+# Beyond its target: the notebook names a tampering tool, so every structural check of every question fails.
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
 # Kills its parent and its process group.
 # %% [q5]

@@ -1,5 +1,6 @@
-# expect: {"q5": "zero"}
+# expect: {"q5": "zero", "*": "below_full"}
 # family: patching
+# Beyond its target: the notebook names a tampering tool, so every structural check of every question fails.
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
 # Replaces isinstance, type, len and repr in builtins for everyone.
 # %% [q5]

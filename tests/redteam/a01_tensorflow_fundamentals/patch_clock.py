@@ -1,5 +1,6 @@
-# expect: {"q6": "below_full"}
+# expect: {"q6": "below_full", "*": "below_full"}
 # family: patching
+# Beyond its target: the notebook names a tampering tool, so every structural check of every question fails.
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
 # An uncompiled fast_step, with every clock in the worker frozen so it looks fast.
 # %% [q6]
