@@ -14,6 +14,8 @@ import threading
 
 import numpy as np
 
+from graders.worker import tf_functions
+
 _EAGER_TENSOR = None
 _MAX_STRING_BYTES = 1 << 24
 
@@ -118,12 +120,7 @@ def map_call(worker, fn, arg_lists, kwargs=None):
 
 def traced_ops(worker, fn, signature):
     """Op types (with counts) of the graph that ``fn`` traces for ``signature``, nested functions included."""
-    import tensorflow as tf
-
-    fn = worker.resolve(fn)
-    if not hasattr(fn, "get_concrete_function"):
-        fn = tf.function(fn)
-    concrete = fn.get_concrete_function(*signature)
+    concrete = tf_functions.concrete_function(worker.resolve(fn), *signature)
     counts: dict[str, int] = {}
     for op in concrete.graph.get_operations():
         counts[op.type] = counts.get(op.type, 0) + 1
@@ -135,16 +132,12 @@ def traced_ops(worker, fn, signature):
 
 def tracing_count(worker, fn):
     """How many times a ``tf.function`` has traced; None if ``fn`` is not one."""
-    fn = worker.resolve(fn)
-    counter = getattr(fn, "experimental_get_tracing_count", None)
-    return int(counter()) if callable(counter) else None
+    return tf_functions.tracing_count(worker.resolve(fn))
 
 
 def is_tf_function(worker, fn) -> bool:
-    """Whether ``fn`` is a ``tf.function`` (a polymorphic TensorFlow function)."""
-    import tensorflow as tf
-
-    return isinstance(worker.resolve(fn), tf.types.experimental.PolymorphicFunction)
+    """Whether ``fn`` is a real ``tf.function`` (``graders.worker.tf_functions``: not a look-alike)."""
+    return tf_functions.genuine(worker.resolve(fn))
 
 
 def calls_made(worker, fn, args, forbidden, kwargs=None):

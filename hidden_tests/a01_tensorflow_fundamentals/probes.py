@@ -14,6 +14,8 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from graders.worker import tf_functions
+
 # --------------------------------------------------------------------------------------------
 # Q1
 
@@ -256,9 +258,7 @@ def stream_stats(ns, dim, batches):
             "n_trainable": len(module.trainable_variables),
             "variable_dtypes": sorted(v.dtype.name for v in module.variables),
             "all_tf_variables": all(isinstance(getattr(module, k, None), tf.Variable) for k in ("count", "mean", "m2")),
-            "tracing_count": (
-                update.experimental_get_tracing_count() if hasattr(update, "experimental_get_tracing_count") else None
-            ),
+            "tracing_count": tf_functions.tracing_count(update),
         }
     )
     return out
@@ -302,18 +302,18 @@ def string_tensor_call(ns, name):
 def traced_output_shape(ns, name, shape, dtype):
     """Static shape of the output of tf.function ``name`` traced for ``TensorSpec(shape, dtype)``."""
     fn = ns[name]
-    if not hasattr(fn, "get_concrete_function"):
+    if not tf_functions.genuine(fn):
         return None
-    out = fn.get_concrete_function(tf.TensorSpec(shape, tf.as_dtype(dtype))).structured_outputs
+    out = tf_functions.concrete_function(fn, tf.TensorSpec(shape, tf.as_dtype(dtype))).structured_outputs
     return None if out.shape.rank is None else out.shape.as_list()
 
 
 def graph_op_types(ns, name, shape, dtype):
     """Op types of tf.function ``name``'s graph for a spec, including function-library bodies."""
     fn = ns[name]
-    if not hasattr(fn, "get_concrete_function"):
+    if not tf_functions.genuine(fn):
         return []
-    graph = fn.get_concrete_function(tf.TensorSpec(shape, tf.as_dtype(dtype))).graph
+    graph = tf_functions.concrete_function(fn, tf.TensorSpec(shape, tf.as_dtype(dtype))).graph
     gd = graph.as_graph_def()
     types = {node.op for node in gd.node}
     for f in gd.library.function:

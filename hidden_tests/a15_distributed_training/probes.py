@@ -20,6 +20,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from graders.worker import tf_functions
+
 NUM_DEVICES = 4
 
 
@@ -270,14 +272,14 @@ def xla_step_run(ns, x, y, weights, global_batch):
     step = ns["make_xla_train_step"](model, optimizer)
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(int(global_batch), drop_remainder=True)
     batches = list(ds)
-    is_function = isinstance(step, tf.types.experimental.PolymorphicFunction)
+    is_function = tf_functions.genuine(step)  # a look-alike object could report any tracing count or HLO
     losses = [float(step(*batches[0]))]
-    warm = step.experimental_get_tracing_count() if is_function else None
+    warm = tf_functions.tracing_count(step)
     losses += [float(step(xb, yb)) for xb, yb in batches[1:]]
-    hlo = step.experimental_get_compiler_ir(*batches[0])(stage="hlo") if is_function else ""
+    hlo = type(step).experimental_get_compiler_ir(step, *batches[0])(stage="hlo") if is_function else ""
     return {"is_tf_function": is_function,
             "jit_compile": bool(getattr(step, "_jit_compile", False)),
-            "extra_traces": int(step.experimental_get_tracing_count() - warm) if is_function else None,
+            "extra_traces": tf_functions.tracing_count(step) - warm if is_function else None,
             "hlo_has_bf16": "bf16[" in hlo,
             "hlo_dynamic": "<=" in hlo,
             "losses": losses,
