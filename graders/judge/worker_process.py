@@ -244,6 +244,7 @@ class WorkerProcess:
                         stopped.append(pid)
                     except (ProcessLookupError, PermissionError):
                         pass
+            _settle(stopped)
             yield stopped
         finally:
             for pid in reversed(stopped):
@@ -251,6 +252,27 @@ class WorkerProcess:
                     os.kill(pid, signal.SIGCONT)
                 except (ProcessLookupError, PermissionError):
                     pass
+
+
+def _settle(pids: list[int], limit_s: float = 2.0) -> None:
+    """Waits until every thread of ``pids`` shows as stopped: SIGSTOP is delivered asynchronously, and a thread
+    that has not yet taken it still burns CPU during the first ticks of a timing."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if all(_thread_states(pid) <= {"T", "t", "Z", "X"} for pid in pids):
+            return
+        time.sleep(0.002)
+
+
+def _thread_states(pid: int) -> set[str]:
+    states = set()
+    for stat in Path(f"/proc/{pid}/task").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        states.add(text[text.rfind(")") + 2:].split()[0])
+    return states
 
 
 def _descendants(root: int) -> list[int]:
