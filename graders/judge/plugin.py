@@ -75,6 +75,7 @@ class Judge:
                               limits=Limits(memory_mb=int(budget["memory_mb"])), probes=self.job.get("probes"))
         timeouts = {"cell_timeout": float(budget["cell_timeout_s"]), "call_timeout": float(budget["call_timeout_s"]),
                     "scratch_mb": int(budget.get("scratch_mb", 0))}
+        self.config, self.timeouts = config, timeouts
         answers = self.job.get("reference_answers")
         self.remotes = {
             "student": Remote("student", config, [Cell(**c) for c in self.job["student_cells"]], **timeouts),
@@ -186,6 +187,14 @@ class Judge:
     @pytest.fixture(scope="session")
     def reference(self) -> Remote:
         return self.remote("reference")
+
+    @pytest.fixture(scope="session")
+    def inspector(self) -> Remote:
+        """A worker that runs only course code, for the student's artefacts (``graders.judge.inspector``)."""
+        if "inspector" not in self.remotes:
+            timeouts = dict(self.timeouts, scratch_mb=0)  # never the student's scratch folder
+            self.remotes["inspector"] = Remote("inspector", self.config, [], **timeouts)
+        return self.remotes["inspector"]
 
     @pytest.fixture
     def rng(self, request) -> np.random.Generator:

@@ -255,8 +255,10 @@ class WorkerProcess:
 
 
 def _settle(pids: list[int], limit_s: float = 2.0) -> None:
-    """Waits until every thread of ``pids`` shows as stopped: SIGSTOP is delivered asynchronously, and a thread
-    that has not yet taken it still burns CPU during the first ticks of a timing."""
+    """Waits until every thread of ``pids`` shows as stopped.
+
+    SIGSTOP is delivered asynchronously: a thread that has not taken it yet still burns CPU in a timing's first ticks.
+    """
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         if all(_thread_states(pid) <= {"T", "t", "Z", "X"} for pid in pids):

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from graders.worker import tf_functions
+from graders.worker import artefacts, tf_functions
 
 _EAGER_TENSOR = None
 _MAX_STRING_BYTES = 1 << 24
@@ -228,4 +228,5 @@ OPERATIONS = {
     "isinstance_of": isinstance_of,
     "type_info": type_info,
     "open_folder": open_folder,
+    **artefacts.OPERATIONS,
 }

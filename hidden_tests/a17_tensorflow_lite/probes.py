@@ -138,7 +138,7 @@ def fc_weight_scales(model_bytes) -> list:
 
 
 def mobile_variants(ns, weights, calibration, x_test):
-    """Each recipe of ``optimize_for_mobile`` on the MLP: the probe's facts and outputs, and the student's report."""
+    """Each recipe of ``optimize_for_mobile`` on the MLP: the flatbuffer (for the inspector), the student's report."""
     model = mlp(weights)
     result = {}
     for mode in ("float", "latency", "balanced", "size"):
@@ -147,16 +147,28 @@ def mobile_variants(ns, weights, calibration, x_test):
         report = ns["deployment_report"](model_bytes)
         if isinstance(report, dict) and isinstance(report.get("ops"), dict):
             report = {**report, "ops": {str(k): v for k, v in report["ops"].items()}}
-        result[mode] = {"facts": facts(model_bytes), "out": run(model_bytes, x_test), "report": report,
-                        "report_small_budget": ns["deployment_report"](model_bytes, len(model_bytes) - 1),
-                        "gzip_bytes": _gzip_size(model_bytes)}
+        result[mode] = {"model": _as_array(model_bytes), "report": report,
+                        "report_small_budget": ns["deployment_report"](model_bytes, len(model_bytes) - 1)}
     return result
 
 
-def _gzip_size(data):
-    import gzip
+def _as_array(model_bytes):
+    """The flatbuffer as it travels to the inspector: uint8 bytes the judge carries and never opens."""
+    return np.frombuffer(model_bytes, dtype=np.uint8).copy()
 
-    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+def inspect_tflite(ns, model, x, weight_scales=False):
+    """Facts and float outputs of a flatbuffer, read in the inspector (where no student code runs)."""
+    model_bytes = np.asarray(model, np.uint8).tobytes()
+    entry = {"facts": facts(model_bytes), "out": run(model_bytes, x)}
+    if weight_scales:
+        entry["fc_scales"] = fc_weight_scales(model_bytes)
+    return entry
+
+
+def float_model_size(ns, weights):
+    """Bytes of the plain float conversion of the judge's MLP (run in the inspector)."""
+    return len(_convert(mlp(weights)))
 
 
 def size_mode_without_data(ns, weights):
@@ -278,17 +290,14 @@ def calibration_samples(ns, x, num_samples):
 
 
 def quantized_variants(ns, weights, calibration, x_test):
-    """Every mode of ``quantize_model``: facts, the probe's outputs, ``predict_quantized`` and int8 weight scales."""
+    """Every mode of ``quantize_model``: the flatbuffer (for the inspector) and ``predict_quantized`` on it."""
     model = mlp(weights)
-    result = {"float_size": len(_convert(model))}
+    result = {}
     for mode in ("dynamic", "float16", "int8"):
         data = np.asarray(calibration, np.float32) if mode == "int8" else None
         model_bytes = _check_bytes(ns["quantize_model"](model, mode, data), "quantize_model")
-        entry = {"facts": facts(model_bytes), "out": run(model_bytes, x_test),
-                 "predict": np.asarray(ns["predict_quantized"](model_bytes, np.asarray(x_test, np.float32)))}
-        if mode == "int8":
-            entry["fc_scales"] = fc_weight_scales(model_bytes)
-        result[mode] = entry
+        result[mode] = {"model": _as_array(model_bytes),
+                        "predict": np.asarray(ns["predict_quantized"](model_bytes, np.asarray(x_test, np.float32)))}
     return result
 
 
