@@ -103,13 +103,17 @@ VERSION_CASES = [
 
 @pytest.mark.points(3)
 def test_version_ok_truth_table(student, reference):
-    wrong = []
+    wrong, expected = [], []
     for version, spec, pre in VERSION_CASES:
         got = student.call("version_ok", version, spec, prereleases=pre)
         want = reference.call("version_ok", version, spec, prereleases=pre)
         if got is not want:
-            wrong.append(f"version_ok({version!r}, {spec!r}, prereleases={pre}) returned {got!r}, expected {want!r}")
-    assert not wrong, "wrong answers (must be a bool):\n" + "\n".join(wrong)
+            call = f"version_ok({version!r}, {spec!r}, prereleases={pre})"
+            wrong.append(f"{call} returned {got!r}")
+            expected.append(f"{call}: expected {want!r}")
+    if wrong:
+        raise checks.CheckFailed(f"{len(wrong)} of {len(VERSION_CASES)} answers are wrong (each must be the bool the "
+                                 "PEP 440 rules give):\n" + "\n".join(wrong), values="\n".join(expected))
 
 
 def test_version_ok_rejects_malformed_specs(student):

@@ -1,4 +1,9 @@
-"""Hidden tests for A01 Q6: eager vs graph execution."""
+"""Hidden tests for A01 Q6: eager vs graph execution.
+
+The points follow the work: writing ``step`` with TensorFlow ops, a Collatz loop AutoGraph can convert and a context
+manager that restores the flag. The decorators the notebook hands out (signature, one trace, one graph) are worth
+little on their own.
+"""
 
 import numpy as np
 import pytest
@@ -13,7 +18,7 @@ def _x(rng, shape=(64, 64)):
     return Tensor(rng.normal(0, 2, size=shape).astype(np.float32))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(4)
 def test_step_and_fast_step_compute_the_specified_function(student, reference, rng):
     for shape in ((64, 64), (int(rng.integers(1, 20)), int(rng.integers(1, 50)))):
         x = _x(rng, shape)
@@ -24,10 +29,12 @@ def test_step_and_fast_step_compute_the_specified_function(student, reference, r
                              atol=1e-6, name=f"fast_step(x) on shape {shape}")
 
 
+@pytest.mark.points(1)
 def test_fast_step_gradient_matches_reference(student, reference, rng):
     checks.assert_gradients(student, reference, "fast_step", (_x(rng, (8, 5)),), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.points(0.5)
 def test_fast_step_traces_once_for_all_shapes(student, rng):
     for shape in ((64, 64), (3, 7), (10, 1)):
         student.call("fast_step", _x(rng, shape))
@@ -36,7 +43,7 @@ def test_fast_step_traces_once_for_all_shapes(student, rng):
     assert count == 1, f"fast_step traced {count} times; keep input_signature=[tf.TensorSpec([None, None], tf.float32)]"
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_fast_step_is_faster_than_the_eager_step(student, reference, rng, thresholds):
     # Speed is only worth points for a fast_step that computes step: the timing run checks that the two agree, and
     # two functions that return their input (or nothing) agree as well.
@@ -48,7 +55,7 @@ def test_fast_step_is_faster_than_the_eager_step(student, reference, rng, thresh
                         min_ratio=thresholds["min_graph_speedup"], trials=5, calls=30)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_fast_step_graph_holds_the_whole_computation(student):
     # A Python callback inside the graph (tf.py_function, tf.numpy_function) runs eagerly on every call: it traces
     # once and may even beat a deliberately slowed eager step, but it is not graph execution. This is checked on
@@ -58,7 +65,7 @@ def test_fast_step_graph_holds_the_whole_computation(student):
                             exclude=["PyFunc", "PyFuncStateless", "EagerPyFunc"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 def test_collatz_steps_values(student, reference, rng):
     ns = [0, 1, 2, 27, 97] + [int(v) for v in rng.integers(3, 100_000, size=8)]
     for n in ns:
@@ -67,6 +74,7 @@ def test_collatz_steps_values(student, reference, rng):
         checks.assert_tensor(got, want, expect="tensor", dtype="int32", atol=0, rtol=0, name=f"collatz_steps({n})")
 
 
+@pytest.mark.points(1.5)
 def test_collatz_steps_compiles_to_a_graph_loop(student):
     ops = student.probe("graph_op_types", "collatz_steps", [], "int32")
     assert ops, "collatz_steps must be a tf.function (keep its decorator)"
@@ -76,6 +84,7 @@ def test_collatz_steps_compiles_to_a_graph_loop(student):
     )
 
 
+@pytest.mark.points(0.5)
 def test_collatz_steps_traces_once(student, rng):
     for n in rng.integers(2, 1000, size=5):
         student.call("collatz_steps", int(n))
@@ -85,7 +94,7 @@ def test_collatz_steps_traces_once(student, rng):
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 def test_eager_debugging_sets_and_restores_the_flag(student, reference):
     got = student.probe("eager_debugging_observations")
     want = reference.probe("eager_debugging_observations")

@@ -24,13 +24,16 @@ def _compatible_pair(rng):
 @pytest.mark.points(2)
 def test_broadcast_shape_follows_the_rule(student, reference, rng):
     pairs = [_compatible_pair(rng) for _ in range(24)] + [((1,), (0,)), ((), ()), ((5, 1, 3), ())]
-    wrong = []
+    wrong, expected = [], []
     for a, b in pairs:
         got = student.call("broadcast_shape", a, b)
         want = reference.call("broadcast_shape", a, b)
         if not isinstance(got, tuple) or [int(d) for d in got] != list(want):
-            wrong.append(f"broadcast_shape({a}, {b}) returned {got!r}, expected a tuple {want!r}")
-    assert not wrong, f"{len(wrong)} of {len(pairs)} shape pairs are wrong:\n" + "\n".join(wrong[:6])
+            wrong.append(f"broadcast_shape({a}, {b}) returned {got!r}")
+            expected.append(f"broadcast_shape({a}, {b}): expected {want!r}")
+    if wrong:
+        raise checks.CheckFailed(f"{len(wrong)} of {len(pairs)} shape pairs are wrong (a tuple of ints by the "
+                                 "broadcasting rule):\n" + "\n".join(wrong[:6]), values="\n".join(expected[:6]))
 
 
 def test_broadcast_shape_rejects_incompatible_shapes(student, rng):

@@ -59,9 +59,10 @@ def test_chunk_sizes_and_values(student, reference, rng):
         assert isinstance(got, (list, tuple)), f"chunk must return a list of tensors, got {type(got).__name__}"
         sizes = [int(np.shape(piece)[axis]) if np.ndim(piece) else None for piece in got]
         want_sizes = [int(np.shape(piece)[axis]) for piece in want]
-        assert sizes == want_sizes, (
-            f"chunk(x of shape {shape}, {chunks}, axis={axis}) gave pieces of sizes {sizes}, expected {want_sizes} "
-            "(pieces of ceil(n / chunks), the last one smaller)")
+        if sizes != want_sizes:
+            raise checks.CheckFailed(f"chunk(x of shape {shape}, {chunks}, axis={axis}) gave pieces of sizes {sizes} "
+                                     "(pieces of ceil(n / chunks), the last one smaller)",
+                                     values=f"expected sizes {want_sizes}")
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             _exact(g, w, f"piece {i} of chunk(x of shape {shape}, {chunks}, axis={axis})")
     checks.assert_raises(student.call, "chunk", Tensor(np.zeros(4, np.float32)), 0, exc_type="ValueError")

@@ -205,6 +205,34 @@ def custom_run(ns, case, seed, x, y, epochs, batch):
 # Q6: a local "hub module": a small Keras feature extractor saved as a TF2 SavedModel.
 
 
+_BATCHES_ASKED = []
+
+
+def withhold_early_batches(ns, before_step):
+    """After a kill: ``make_batch`` gives NaN batches for the steps before ``before_step`` and records every step asked.
+
+    A run resumed from a checkpoint past ``before_step`` never asks for those steps again; a run that starts over and
+    retrains from step 0 (a deterministic rerun that only looks like a resume) gets NaN weights.
+    """
+    original = ns["make_batch"]
+
+    def make_batch(seed, step, *args, **kwargs):
+        _BATCHES_ASKED.append(int(step))
+        x, y = original(seed, step, *args, **kwargs)
+        if int(step) < before_step:
+            return x * float("nan"), y * float("nan")
+        return x, y
+
+    ns["make_batch"] = make_batch
+    _BATCHES_ASKED.clear()
+    return True
+
+
+def batches_asked(ns):
+    """The steps whose batch ``make_batch`` gave since ``withhold_early_batches``, in order."""
+    return list(_BATCHES_ASKED)
+
+
 def make_hub_module(ns, seed, input_dim, width):
     """Save a seeded two-layer feature extractor as a SavedModel in a fresh local folder; return the path."""
     glorot = tf.keras.initializers.GlorotUniform

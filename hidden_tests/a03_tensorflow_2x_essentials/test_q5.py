@@ -32,10 +32,16 @@ def killed_and_resumed(student, reference):
         return any(student.scratch_exists(f"{folder}/ckpt-{n}.index") for n in range(3, TOTAL))
 
     killed = student.interrupt("train_resumable", f"{student.scratch}/{folder}", TOTAL, SEED, when=saved_three_steps)
+    # In the fresh worker the batches of steps 0-2 (trained and checkpointed before the kill) are NaN: only a run
+    # that really restores can end with the uninterrupted weights, and the steps it asks for show where it started.
+    student.probe("withhold_early_batches", 3)
     resumed = student.call("train_resumable", f"{student.scratch}/{folder}", TOTAL, SEED)
+    asked = student.probe("batches_asked")
     again = student.call("train_resumable", f"{student.scratch}/{folder}", TOTAL, SEED)
+    asked_again = student.probe("batches_asked")[len(asked):]
     want = reference.call("train_resumable", f"{reference.scratch}/straight", TOTAL, SEED)
-    return {"killed": killed, "resumed": resumed, "again": again, "want": want}
+    return {"killed": killed, "resumed": resumed, "again": again, "want": want, "asked": asked,
+            "asked_again": asked_again}
 
 
 @pytest.mark.points(2)
@@ -71,13 +77,21 @@ def test_killed_run_resumes_exactly(student, killed_and_resumed):
 def test_resume_starts_from_the_saved_step(student, killed_and_resumed):
     run = killed_and_resumed
     assert run["killed"], "the run could not be interrupted (see the exact-resume test)"
+    asked = run["asked"]
+    # Where the run started is what it asked make_batch for, not what it says.
+    assert asked and asked[0] >= 3 and asked == list(range(asked[0], TOTAL)), (
+        "after the kill the resumed run should train from the latest checkpoint's step to the end, one batch per step; "
+        f"it asked make_batch for steps {asked[:5]}{'...' if len(asked) > 5 else ''} (restore the step counter: keep "
+        "it in an int64 tf.Variable tracked by the Checkpoint)")
     start = run["resumed"]["resumed_from"]
-    assert isinstance(start, int) and 3 <= start < TOTAL, (
-        f"the resumed call reported resumed_from={start!r}; after a kill past checkpoint 3 it should restore the "
-        "step counter from the latest checkpoint (keep it in an int64 tf.Variable tracked by the Checkpoint)")
+    assert start == asked[0], (
+        f"the resumed call reported resumed_from={start!r}, but it trained from step {asked[0]}: report the step "
+        "restored on entry")
 
 
 def test_finished_run_is_not_trained_again(student, killed_and_resumed):
     run = killed_and_resumed
     checks.assert_value(run["again"]["resumed_from"], TOTAL, name="resumed_from when the run had already finished")
+    assert not run["asked_again"], (
+        f"a call on a finished run trained again (it asked for the batches of {len(run['asked_again'])} steps)")
     _assert_weights(run["again"], run["want"], "weights returned by a call on a finished run")

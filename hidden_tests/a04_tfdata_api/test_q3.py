@@ -54,9 +54,10 @@ def test_bucketed_batches_keep_every_sequence_in_one_bucket(student, reference, 
         assert np.shape(tokens)[1] == max(lens), (
             f"a batch of lengths {sorted(lens)} is padded to {np.shape(tokens)[1]}; pad to the batch's longest")
     want = reference.probe("q3_batches", "bucketed_batches", lengths, boundaries, batch_size, pad_id)
-    assert len(got["batches"]) == len(want["batches"]), (
-        f"{len(got['batches'])} batches, expected {len(want['batches'])}: fill every batch of a bucket up to "
-        "batch_size and keep each bucket's last partial batch")
+    if len(got["batches"]) != len(want["batches"]):
+        raise checks.CheckFailed(f"{len(got['batches'])} batches is the wrong number: fill every batch of a bucket up "
+                                 "to batch_size and keep each bucket's last partial batch",
+                                 values=f"expected {len(want['batches'])} batches")
 
 
 def test_bucketing_pads_less_than_plain_padded_batches(student, rng):

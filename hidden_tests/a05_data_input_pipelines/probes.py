@@ -219,9 +219,13 @@ def image_probe(ns, seed, count, image_size, batch_size, training, aug_seed):
 READ_LATENCY_S = 0.008
 
 
+_SLOW_READS = [0]
+
+
 def slow_read(path):
     """``tf.io.read_file`` behind a ``READ_LATENCY_S`` wait (a ``tf.py_function``, so tf.data cannot fuse it)."""
     def read(p):
+        _SLOW_READS[0] += 1
         time.sleep(READ_LATENCY_S)
         with open(p.numpy().decode(), "rb") as handle:
             return handle.read()
@@ -247,11 +251,22 @@ def sequential_image_pipeline(ns, paths, labels, image_size, batch_size):
     return data.with_options(options)
 
 
-def prepare_image_pool(ns, seed, count):
-    """Writes ``count`` images once for a throughput test; returns the folder (remove it with ``remove_folder``)."""
+POOL_SIZE = 64
+
+
+def prepare_image_pool(ns, seed):
+    """Writes the images of a throughput test once; returns the folder (remove it with ``remove_folder``).
+
+    The folder depends on the seed alone, so that the student's and the reference worker, each in its own sandbox,
+    time the same images and each can check the other's pixel sums. A timed call makes it if it is missing (the
+    untimed warm-up call, then), so the reference worker needs no call of its own that a batch might replay.
+    """
     home = os.path.expanduser("~")
-    folder = tempfile.mkdtemp(prefix="a05-pool-", dir=home if os.access(home, os.W_OK) else None)
-    write_images(folder, seed, count, min_side=40, max_side=72)
+    folder = os.path.join(home if os.access(home, os.W_OK) else tempfile.gettempdir(), f"a05-pool-{seed}")
+    if not os.path.isdir(folder):
+        os.makedirs(folder + ".part", exist_ok=True)
+        write_images(folder + ".part", seed, POOL_SIZE, min_side=40, max_side=72)
+        os.rename(folder + ".part", folder)
     return folder
 
 
@@ -261,7 +276,8 @@ def remove_folder(ns, folder):
     return True
 
 
-def _timed_images(folder, indices, image_size, builder):
+def _timed_images(seed, indices, image_size, builder):
+    folder = prepare_image_pool(None, seed)
     names = sorted(os.listdir(folder))
     paths = [os.path.join(folder, names[i]) for i in indices]
     labels = [int(i) for i in indices]
@@ -269,18 +285,23 @@ def _timed_images(folder, indices, image_size, builder):
     return np.concatenate(sums)
 
 
-def time_student_images(ns, folder, indices, image_size):
+def time_student_images(ns, seed, indices, image_size):
     """Runs ``image_pipeline`` (eval mode, slow reads) on the chosen pool files; returns each image's pixel sum.
 
     The judge picks a fresh subset, order and size for every call, so no result can be reused.
     """
-    return _timed_images(folder, indices, image_size, lambda p, y: ns["image_pipeline"](
+    before = _SLOW_READS[0]
+    sums = _timed_images(seed, indices, image_size, lambda p, y: ns["image_pipeline"](
         p, y, image_size, 8, training=False, read_fn=slow_read))
+    if _SLOW_READS[0] - before < len(indices):
+        raise AssertionError(f"image_pipeline read {_SLOW_READS[0] - before} of {len(indices)} files through "
+                             "read_fn: read every file with the read_fn it is given")
+    return sums
 
 
-def time_baseline_images(ns, folder, indices, image_size):
+def time_baseline_images(ns, seed, indices, image_size):
     """The same through ``sequential_image_pipeline``."""
-    return _timed_images(folder, indices, image_size,
+    return _timed_images(seed, indices, image_size,
                          lambda p, y: sequential_image_pipeline(ns, p, y, image_size, 8))
 
 

@@ -5,6 +5,7 @@ import pytest
 from sklearn.datasets import load_wine
 
 from graders import checks
+from graders.heldout import disguise
 
 pytestmark = pytest.mark.question("q2")
 
@@ -12,15 +13,16 @@ WORDS = ["red", "green", "blue", "amber", "teal", "ochre", "plum", "sand", "jade
 
 
 def _wine_tokens(split_seed):
-    """Wine measurements binned into quartiles of the training split: purely categorical features."""
+    """Wine measurements, mixed and binned into quartiles of the training split: purely categorical features."""
     data = load_wine()
     order = np.random.default_rng(split_seed).permutation(len(data.target))
     n_train = int(0.6 * len(order))
     tr, te = order[:n_train], order[n_train:]
-    edges = np.percentile(data.data[tr], [25, 50, 75], axis=0)
-    bins = np.stack([np.searchsorted(edges[:, j], data.data[:, j], side="right")
-                     for j in range(data.data.shape[1])], axis=1)
-    names = [n.replace("/", "_") for n in data.feature_names]
+    # Binned after a random mixing of the measurements, so that no token row can be looked up in the readable dataset.
+    mixed = disguise(data.data, fit=data.data[tr], seed=split_seed + 101)
+    edges = np.percentile(mixed[tr], [25, 50, 75], axis=0)
+    bins = np.stack([np.searchsorted(edges[:, j], mixed[:, j], side="right") for j in range(mixed.shape[1])], axis=1)
+    names = [f"mix{j}" for j in range(mixed.shape[1])]
     tokens = np.array([[f"{names[j]}=q{b}" for j, b in enumerate(row)] for row in bins])
     return tokens[tr], data.target[tr].astype(np.int64), tokens[te], data.target[te].astype(np.int64)
 

@@ -55,7 +55,9 @@ def test_select_strategy_reads_tf_config(student):
     ]
     for tf_config, devices, want in cases:
         got = student.call("select_strategy", tf_config, devices)
-        assert got == want, f"select_strategy({tf_config!r}, {devices}) returned {got!r}, expected {want!r}"
+        if got != want:
+            raise checks.CheckFailed(f"select_strategy({tf_config!r}, {devices}) returned {got!r}",
+                                     values=f"expected {want!r}")
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,14 @@
 The interruptions are real: the judge kills the student's worker (the whole sandbox) once a
 checkpoint appears in its scratch folder, which survives the kill, then calls the same function in a
 fresh worker. Deterministic training restarted from scratch would also end with the right weights,
-so the tests also check where the resumed run started.
+so the fresh worker's models start from other initial weights: only a restored run ends where an
+uninterrupted one does. The checkpoint's contents are read by the inspector.
 """
 
 import pytest
 
 from graders import checks
+from graders.judge.inspector import copy_artefact
 
 pytestmark = pytest.mark.question("q6")
 
@@ -23,7 +25,7 @@ def _assert_weights(got, want, what):
 
 
 @pytest.fixture(scope="module")
-def killed_loop(student, reference):
+def killed_loop(student, reference, inspector):
     folder = f"{student.scratch}/loop"
     student.harness("open_folder", folder)
 
@@ -32,8 +34,15 @@ def killed_loop(student, reference):
         return any(student.scratch_exists(f"loop/ckpt-{n}.index") for n in range(4, TOTAL))
 
     killed = student.interrupt("train_resumable", folder, TOTAL, SEED, when=saved_four_steps)
-    keys = student.probe("checkpoint_keys", folder)
-    resumed = student.call("train_resumable", folder, TOTAL, SEED)
+    # The checkpoint is read by the inspector, where no student code runs.
+    keys = inspector.probe("checkpoint_keys", copy_artefact(student, folder, inspector)) if killed else []
+    # In the fresh worker, models start from other weights: only a run that restores the checkpoint ends with the
+    # uninterrupted weights.
+    student.probe("shift_initial_weights", 0.5)
+    try:
+        resumed = student.call("train_resumable", folder, TOTAL, SEED)
+    finally:
+        student.probe("shift_initial_weights", 0.0)
     want = reference.call("train_resumable", f"{reference.scratch}/straight-loop", TOTAL, SEED)
     return {"killed": killed, "keys": keys, "resumed": resumed, "want": want}
 

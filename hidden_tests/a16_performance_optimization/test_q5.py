@@ -7,6 +7,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from graders import checks
+from graders.heldout import disguise
 
 pytestmark = pytest.mark.question("q5")
 
@@ -15,6 +16,7 @@ def _digits(split_seed=0):
     data = load_digits()
     x, y = (data.data / 16.0).astype(np.float32), data.target.astype(np.int64)
     o = np.random.default_rng(split_seed).permutation(len(y))
+    x = disguise(x, fit=x[o[:1000]], seed=split_seed + 1607)  # no held-out row can be looked up in the dataset
     return x[o[:1000]], y[o[:1000]], x[o[1000:1400]], y[o[1000:1400]], x[o[1400:]], y[o[1400:]]
 
 

@@ -5,6 +5,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 
 from graders import checks
+from graders.heldout import disguise
 
 pytestmark = pytest.mark.question("q6")
 
@@ -33,13 +34,33 @@ def test_pareto_front(student, rng):
                                  "do not dominate each other)")
 
 
+def _raw_like(x, y, train, seed):
+    """Breast-cancer rows mixed so that none can be looked up, on the raw features' scales (0.001 to 4000).
+
+    The most class-separating mixed features get the smallest spreads and every feature a large offset, as in raw
+    measurements where the informative ones are tiny beside the big ones: a model that does not normalise its input
+    inside itself learns mostly from the large, uninformative ones.
+    """
+    mixed = disguise(x, fit=x[train], seed=seed).astype(np.float64)
+    fit, labels = mixed[train], y[train]
+    separation = np.abs(fit[labels == 1].mean(0) - fit[labels == 0].mean(0)) / fit.std(0)
+    raw = x[train]
+    by_spread = np.argsort(raw.std(0))
+    spreads, offsets = raw.std(0)[by_spread], np.abs(raw.mean(0))[by_spread] + 2 * raw.std(0)[by_spread]
+    scaled = np.empty_like(mixed)
+    for rank, feature in enumerate(np.argsort(-separation)):
+        scaled[:, feature] = (mixed[:, feature] - fit[:, feature].mean()) / fit[:, feature].std() * spreads[rank]
+        scaled[:, feature] += offsets[rank]
+    return scaled.astype(np.float32)
+
+
 def _automl(student, thresholds):
     key = id(student)
     if key not in _REPORTS:
         data = load_breast_cancer()
         order = np.random.default_rng(0).permutation(len(data.target))
         train, test = order[:400], order[400:]
-        x = data.data.astype(np.float32)
+        x = _raw_like(data.data, data.target, train, seed=1606)
         report = student.probe("automl_report", x[train], data.target[train], x[test], thresholds["time_budget_s"])
         _REPORTS[key] = (report, data.target[test])
     return _REPORTS[key]
@@ -78,7 +99,8 @@ def test_automl_model_survives_save_and_reload(student, thresholds):
 def test_automl_stops_when_the_budget_is_spent(student):
     data = load_breast_cancer()
     order = np.random.default_rng(1).permutation(len(data.target))[:200]
-    count = student.probe("automl_spent_budget", data.data[order].astype(np.float32), data.target[order])
+    x = _raw_like(data.data[order], data.target[order], np.arange(len(order)), seed=1616)
+    count = student.probe("automl_spent_budget", x, data.target[order])
     assert count == 3, (
         f"run_local_automl(time_budget_s=0.001) trained {count} candidates: with the budget already spent it "
         "should finish the 3 it must and then stop (check the elapsed time before starting each further candidate)")

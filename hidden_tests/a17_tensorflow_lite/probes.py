@@ -373,6 +373,33 @@ def predict_reference(ns, x):
     return np.asarray(_SPEED["reference"].predict(np.asarray(x, np.float32)))
 
 
+_BASELINES = {}
+
+
+def course_reference_kernels(ns, x, weights):
+    """The speed baseline of q4, timed in the reference worker: the CNN on TFLite's reference kernels, built here.
+
+    The weights travel with every call (the judge sends the same arguments to both candidates) so that no earlier
+    call has to set anything up in this worker.
+    """
+    model_bytes = _model_bytes("cnn", weights)
+    if model_bytes not in _BASELINES:
+        _BASELINES[model_bytes] = _interpreter(model_bytes, litert.OpResolverType.BUILTIN_REF)
+    return _invoke(_BASELINES[model_bytes], x)
+
+
+def _invoke(interpreter, x):
+    inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    interpreter.set_tensor(inp["index"], np.asarray(x, np.float32))
+    interpreter.invoke()
+    return np.array(interpreter.get_tensor(out["index"]))
+
+
+def student_xnnpack(ns, x, weights):
+    """The student's XNNPACK backend, prepared by ``prepare_backends`` (the weights are the baseline's)."""
+    return predict_xnnpack(ns, x)
+
+
 # --------------------------------------------------------------------------------------------
 # Q5
 
@@ -520,12 +547,17 @@ def prepare_runner(ns, weights):
     return True
 
 
-def tflite_runner_predict(ns, x):
+def tflite_runner_predict(ns, x, weights=None):
+    """The student's runner, prepared by ``prepare_runner`` (``weights`` are the baseline's)."""
     return np.asarray(_RUNNERS["tflite"](np.asarray(x, np.float32)))
 
 
-def keras_predict(ns, x):
-    return _RUNNERS["keras"](np.asarray(x, np.float32), training=False).numpy()
+def keras_predict(ns, x, weights):
+    """The speed baseline of q6, timed in the reference worker: the judge's MLP in Keras, built here once."""
+    key = hashlib.sha256(b"".join(np.asarray(w, np.float32).tobytes() for w in weights)).hexdigest()
+    if key not in _BASELINES:
+        _BASELINES[key] = mlp(weights)
+    return _BASELINES[key](np.asarray(x, np.float32), training=False).numpy()
 
 
 def keras_comparison(ns, weights, x, runs):

@@ -104,6 +104,7 @@ def test_canary_decision_table(student):
              ({"requests": 0, "errors": 0, "p95_latency_ms": 0.0}, "wait")]
     for canary, want in cases:
         got = student.call("canary_decision", stable, canary, 0.01, 1.2, 200)
-        assert got == want, (f"canary_decision(stable={stable}, canary={canary}) should be {want!r}, got {got!r} "
-                             "(roll back on an error-rate increase > 0.01 or p95 latency > 1.2x at once; otherwise "
-                             "wait for 200 requests, then promote)")
+        if got != want:
+            raise checks.CheckFailed(f"canary_decision(stable={stable}, canary={canary}) returned {got!r} (roll back "
+                                     "on an error-rate increase > 0.01 or p95 latency > 1.2x at once; otherwise wait "
+                                     "for 200 requests, then promote)", values=f"expected {want!r}")
