@@ -85,8 +85,13 @@ def summary(job_seconds: dict[str, float] | None = None, jobs: int | None = None
     scaling = sum(per_assignment.values())
     rest = max(total - scaling, 0.0)
     mean = scaling / len(per_assignment) if per_assignment else 0.0
+    modules: dict[str, float] = {}
+    for nodeid, seconds in _durations.items():
+        if nodeid not in _backbone:
+            module = nodeid.split("::")[0]
+            modules[module] = modules.get(module, 0.0) + seconds
     return {"total_s": total, "sweep_s": scaling, "rest_s": rest, "assignments": len(per_assignment),
-            "per_assignment_s": per_assignment, "projected_s": rest + mean * COURSE_SIZE}
+            "per_assignment_s": per_assignment, "projected_s": rest + mean * COURSE_SIZE, "rest_modules_s": modules}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -104,6 +109,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     write(f"suite total {figures['total_s'] / 60:.1f} min: {figures['sweep_s'] / 60:.1f} min grow with the course "
           f"({figures['assignments']} assignments: sweep jobs / SWEEP_JOBS + backbone tests' own time), "
           f"the rest {figures['rest_s'] / 60:.1f} min")
+    biggest = sorted(figures["rest_modules_s"].items(), key=lambda kv: -kv[1])[:8]
+    if biggest:
+        write("the rest's largest modules: " + ", ".join(f"{m} {s / 60:.1f} min" for m, s in biggest))
     if figures["assignments"]:
         projected = figures["projected_s"] / 60
         write(f"projected at {COURSE_SIZE} assignments: {projected:.1f} min (target {TARGET_MIN:g}, "

@@ -35,7 +35,12 @@ SOLO = os.environ.get("SWEEP_SOLO", "") not in ("", "0")
 GLOBAL_EFFECTS = re.compile(r"get_ipython|tf\.config\.|mixed_precision|disable_eager|enable_eager|os\.environ|"
                             r"os\.kill|os\._exit|(?<!tf\.)\bsignal\.|\bsys\.|threading|multiprocessing|"
                             r"subprocess|ctypes|\bbuiltins\.|\bgc\.|__import__|globals\(\)|setattr\(|atexit|"
-                            r"\bresource\.|^import |^from ", re.MULTILINE)
+                            r"\bresource\.", re.MULTILINE)
+# Importing these changes nothing another question sees (the names an import binds are in the reach analysis);
+# any other module could patch something on import, so a fixture importing it is graded alone.
+HARMLESS_IMPORTS = {"numpy", "tensorflow", "math", "time", "functools", "itertools", "collections", "typing",
+                    "dataclasses", "string", "json", "re", "operator", "statistics", "heapq", "bisect"}
+IMPORTED = re.compile(r"^(?:import|from)\s+([\w.]+)", re.MULTILINE)
 
 # What the suite's time budget (tests/budget.py) reads: each assignment's job wall time, and the time tests waited.
 _timing_lock = threading.Lock()
@@ -84,7 +89,9 @@ class Fixture:
 
     @property
     def reaches_out(self) -> bool:
-        return "setup" in self.sections or any(GLOBAL_EFFECTS.search(s) for s in self.sections.values())
+        return "setup" in self.sections or any(
+            GLOBAL_EFFECTS.search(s) or any(m.split(".")[0] not in HARMLESS_IMPORTS for m in IMPORTED.findall(s))
+            for s in self.sections.values())
 
 
 def _defined(source: str) -> set[str]:
@@ -233,7 +240,7 @@ class Sweep:
         if kind == "public":
             from tests.test_assignments import run_public_checks
 
-            return lambda: run_public_checks(plan.assignment, rest[0], Path(tempfile.mkdtemp(dir=self.workdir)))
+            return lambda: run_public_checks(plan.assignment, Path(tempfile.mkdtemp(dir=self.workdir)))
         raise KeyError(key)
 
     def fixture_round(self, assignment_id: str, names: list[str]) -> None:
@@ -283,7 +290,7 @@ def planned_keys(items, sweep: Sweep) -> list[tuple]:
         assignment_id = params.get("assignment") or params.get("assignment_id")
         name = item.originalname
         if name == "test_public_checks_pass_for_the_reference_and_fail_for_the_blank":
-            keys += [("public", assignment_id, "full"), ("public", assignment_id, "blank")]
+            keys.append(("public", assignment_id))
         elif name == "test_reference_full_marks_and_release_zero":
             keys += [("source", assignment_id), ("release", assignment_id)]
         elif name == "test_junk_scores_zero":

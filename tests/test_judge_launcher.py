@@ -120,3 +120,19 @@ def test_the_server_and_its_judges_die_with_the_grading_process(tmp_path):
         grader.wait()
     assert _gone(server_pid), "the judge server outlived the grading process"
     assert _gone(judge_pid), "a judge outlived the grading process"
+
+
+def test_an_idle_server_preloads_the_judges_ground_truth_libraries(tmp_path):
+    argv = _suite(tmp_path, f"""
+        import sys
+
+        def test_preloaded():
+            assert all(name in sys.modules for name in {launcher.IDLE_PRELOAD!r})
+    """)
+    deadline = time.monotonic() + 120
+    while True:  # the server imports them between requests; a judge forked after that has them without importing
+        judge = launcher.start_judge(argv, str(tmp_path), str(tmp_path / "judge.log"))
+        if judge.wait(120) == 0:
+            break
+        assert time.monotonic() < deadline, (tmp_path / "judge.log").read_text()[-2000:]
+        time.sleep(1.0)

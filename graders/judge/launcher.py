@@ -29,6 +29,10 @@ from pathlib import Path
 PRELOAD = ("numpy", "pytest", "pytest_timeout", "_pytest.python", "_pytest.runner", "_pytest.fixtures",
            "_pytest.terminal", "_pytest.main", "_pytest.capture", "_pytest.logging", "_pytest.skipping",
            "graders.judge.plugin", "graders.checks")
+# What hidden tests use as independent ground truth: imported by the server while it has no request waiting, so a
+# grading that needs none of them never waits for them, and one that does finds them already loaded (seconds each).
+IDLE_PRELOAD = ("scipy.special", "scipy.stats", "sklearn.metrics", "sklearn.linear_model", "sklearn.preprocessing",
+                "sklearn.datasets")
 ENGINE_ROOT = Path(__file__).resolve().parents[2]
 _PR_SET_PDEATHSIG = 1
 # Processes are started from one long-lived thread: a parent-death signal is tied to the thread that forked.
@@ -179,8 +183,15 @@ def serve() -> None:
     requests = sys.stdin.buffer
     running: dict[int, int] = {}  # pid -> request id
     buffered = b""
+    idle_imports = list(IDLE_PRELOAD)
     while True:
-        ready, _, _ = select.select([requests, wake_r], [], [])
+        ready, _, _ = select.select([requests, wake_r], [], [], 0 if idle_imports else None)
+        if not ready:
+            try:
+                importlib.import_module(idle_imports.pop(0))
+            except ImportError:
+                pass  # a judge that needs it reports the error itself
+            continue
         if wake_r in ready:
             os.read(wake_r, 4096)
         _reap(running)
