@@ -317,7 +317,7 @@ def assert_accuracy(predicted, labels, min_accuracy: float, *, name: str = "accu
 
 
 def assert_no_forbidden_calls(remote, fn: str, args: Sequence, forbidden: Sequence[str], *,
-                              why: str = "implement it yourself") -> None:
+                              why: str = "implement it yourself", kwargs: Mapping | None = None) -> None:
     """Checks a function against a list of forbidden library routines: in its source, then in what it really calls.
 
     The judge reads the code that ``fn`` reaches in the student's cells (``graders.source_policy``); the worker then
@@ -329,7 +329,7 @@ def assert_no_forbidden_calls(remote, fn: str, args: Sequence, forbidden: Sequen
         if hits:
             raise CheckFailed(f"{fn} uses {'; '.join(hit.message() for hit in hits[:5])}, which this question asks "
                               f"you not to use: {why}")
-    used = remote.harness("calls_made", fn, list(args), list(forbidden))
+    used = remote.harness("calls_made", fn, list(args), list(forbidden), kwargs=dict(kwargs or {}))
     if used:
         raise CheckFailed(f"{fn} calls {', '.join(used)}, which this question asks you not to use: {why}")
 

@@ -560,9 +560,9 @@ def run_local_automl(x, y, time_budget_s: float = 10.0, seed: int = 0) -> dict:
     Hold out a validation split of ``x`` (stratified, 25%, from ``seed``). Candidates combine a
     preprocessing choice (``None`` or a ``tf.keras.layers.Normalization`` adapted on the training part)
     with a model family (a linear model, or an MLP with one or two hidden layers of 16-64 units) and a
-    learning rate. Train and score candidates one after another; always finish 3, and before starting
-    each further candidate check the elapsed time and stop once it exceeds ``time_budget_s`` (so a
-    budget that is already spent gives exactly 3 candidates). Every exported model takes *raw*
+    learning rate. Train each candidate with ``model.fit`` and score it, one after another; always finish
+    3, and before starting each further candidate check the elapsed time and stop once it exceeds
+    ``time_budget_s`` (so a budget that is already spent gives exactly 3 candidates). Every exported model takes *raw*
     features: the preprocessing layer is inside it.
 
     Returns:

@@ -9,6 +9,7 @@ converters return (untrusted artefacts never leave the worker), and return plain
 sizes, dtypes, sparsities and held-out predictions. The held-out labels stay in the judge.
 """
 
+import contextlib
 import gzip
 import os
 import tempfile
@@ -460,15 +461,37 @@ def halving(ns, scores, min_budget, eta):
 # Q6
 
 
+@contextlib.contextmanager
+def _fits_recorded(since):
+    """Records when each ``Model.fit`` of the call starts and ends (seconds after ``since``): the candidates trained,
+    as the probe sees them, not as the leaderboard says."""
+    fits, original = [], tf.keras.Model.fit
+
+    def recorded_fit(model, *args, **kwargs):
+        begun = time.perf_counter() - since
+        try:
+            return original(model, *args, **kwargs)
+        finally:
+            fits.append([begun, time.perf_counter() - since])
+
+    tf.keras.Model.fit = recorded_fit
+    try:
+        yield fits
+    finally:
+        tf.keras.Model.fit = original
+
+
 def automl_report(ns, x, y, x_test, time_budget_s):
     """Run ``run_local_automl`` and describe its result.
 
-    Returns the leaderboard, the Pareto indices and the best model's held-out logits on raw features,
-    before and after a ``.keras`` save and reload (here, in the worker).
+    Returns the leaderboard, the Pareto indices, the ``fit`` calls the probe saw (start and end, seconds from the
+    call), and the best model's held-out logits on raw features, before and after a ``.keras`` save and reload
+    (here, in the worker).
     """
     tf.keras.utils.set_random_seed(41)
     start = time.perf_counter()
-    result = ns["run_local_automl"](np.asarray(x, np.float32), np.asarray(y), float(time_budget_s), seed=0)
+    with _fits_recorded(start) as fits:
+        result = ns["run_local_automl"](np.asarray(x, np.float32), np.asarray(y), float(time_budget_s), seed=0)
     seconds = time.perf_counter() - start
     model = result["model"]
     logits = np.asarray(model(np.asarray(x_test, np.float32), training=False))
@@ -479,13 +502,15 @@ def automl_report(ns, x, y, x_test, time_budget_s):
     again = np.asarray(reloaded(np.asarray(x_test, np.float32), training=False))
     board = [{k: (v if isinstance(v, (int, float, str, bool)) else str(v)) for k, v in dict(e).items()}
              for e in result["leaderboard"]]
-    return {"seconds": seconds, "leaderboard": board, "pareto": [int(i) for i in result["pareto"]],
+    return {"seconds": seconds, "fits": fits, "leaderboard": board, "pareto": [int(i) for i in result["pareto"]],
             "pred": np.argmax(logits, axis=1).astype(np.int64), "logits": logits, "reloaded": again,
             "layers": [type(layer).__name__ for layer in model.layers]}
 
 
 def automl_spent_budget(ns, x, y):
-    """``run_local_automl`` with a budget that is spent before it starts: how many candidates it trained."""
+    """``run_local_automl`` with a budget that is spent before it starts: the candidates on its leaderboard, and the
+    ``fit`` calls the probe saw."""
     tf.keras.utils.set_random_seed(43)
-    result = ns["run_local_automl"](np.asarray(x, np.float32), np.asarray(y), 0.001, seed=1)
-    return len(result["leaderboard"])
+    with _fits_recorded(time.perf_counter()) as fits:
+        result = ns["run_local_automl"](np.asarray(x, np.float32), np.asarray(y), 0.001, seed=1)
+    return {"leaderboard": len(result["leaderboard"]), "fits": len(fits)}

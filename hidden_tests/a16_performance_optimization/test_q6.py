@@ -79,6 +79,9 @@ def test_automl_leaderboard_and_pareto(student, thresholds):
     report, _ = _automl(student, thresholds)
     board = report["leaderboard"]
     assert len(board) >= 3, f"the leaderboard has {len(board)} candidates, at least 3 expected"
+    assert len(report["fits"]) == len(board), (
+        f"the leaderboard lists {len(board)} candidates, but Model.fit was called {len(report['fits'])} times: train "
+        "each candidate once with model.fit and list each one trained")
     for entry in board:
         assert {"name", "val_accuracy", "params"} <= set(entry), f"leaderboard entry {entry} lacks keys"
     accs = [float(e["val_accuracy"]) for e in board]
@@ -100,7 +103,20 @@ def test_automl_stops_when_the_budget_is_spent(student):
     data = load_breast_cancer()
     order = np.random.default_rng(1).permutation(len(data.target))[:200]
     x = _raw_like(data.data[order], data.target[order], np.arange(len(order)), seed=1616)
-    count = student.probe("automl_spent_budget", x, data.target[order])
-    assert count == 3, (
-        f"run_local_automl(time_budget_s=0.001) trained {count} candidates: with the budget already spent it "
-        "should finish the 3 it must and then stop (check the elapsed time before starting each further candidate)")
+    got = student.probe("automl_spent_budget", x, data.target[order])
+    assert got["fits"] == 3 and got["leaderboard"] == 3, (
+        f"run_local_automl(time_budget_s=0.001) called Model.fit {got['fits']} times and listed {got['leaderboard']} "
+        "candidates: with the budget already spent it should train the 3 it must and then stop (check the elapsed "
+        "time before starting each further candidate)")
+
+
+@pytest.mark.points(1)
+def test_automl_starts_no_candidate_after_the_budget(student, thresholds):
+    report, _ = _automl(student, thresholds)
+    budget, fits = thresholds["time_budget_s"], report["fits"]
+    assert len(fits) >= 3, f"Model.fit was called {len(fits)} times; at least 3 candidates must be trained"
+    # Building the next candidate between the clock check and its fit takes a moment, hence the slack.
+    late = [round(begun, 2) for begun, _ in fits[3:] if begun > budget + thresholds["budget_slack_s"]]
+    assert not late, (
+        f"candidates started training {late} s after the call began, past the {budget:g} s budget: check the "
+        "elapsed time before starting each further candidate and stop once it exceeds time_budget_s")
