@@ -236,17 +236,49 @@ def _q4_files(seed):
     return folder, paths
 
 
+class _Q4Usage:
+    """What went through the trusted reader and lookup: a pipeline that reads the files itself or prices the ids
+    itself skips the slow storage they stand for, and would look fast for nothing."""
+
+    def __init__(self):
+        self.records = None  # a tf.Variable, made eagerly by ``reset`` (a dataset function cannot create one)
+        self.ids = 0
+        self._lock = threading.Lock()
+
+    def reset(self):
+        if self.records is None:
+            self.records = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.records.assign(0)
+        with self._lock:
+            self.ids = 0
+
+    def priced(self, count):
+        with self._lock:
+            self.ids += int(count)
+
+
+_USAGE = _Q4Usage()
+
+
 def read_shard(path):
     """The trusted slow reader: a shard's records, each after ``READ_LATENCY_S`` of blocking wait.
 
     The wait is TF's C++ testing ``sleep`` transformation, not Python: a ``time.sleep`` in a
-    ``numpy_function`` costs GIL time per record, which would cap the gain of parallel reads.
+    ``numpy_function`` costs GIL time per record, which would cap the gain of parallel reads. Each record is
+    counted on its way out (a filter that keeps everything, so the student's own maps stay the only map stages).
     """
-    return tf.data.TFRecordDataset(path).apply(tf_testing.sleep(int(READ_LATENCY_S * 1e6)))
+    records = _USAGE.records  # made by the probe that hands read_shard over, before any dataset function traces
+
+    def counted(_record):
+        with tf.control_dependencies([records.assign_add(1, use_locking=True)]):
+            return tf.constant(True)
+
+    return tf.data.TFRecordDataset(path).apply(tf_testing.sleep(int(READ_LATENCY_S * 1e6))).filter(counted)
 
 
 def _lookup_np(ids):
     time.sleep(LOOKUP_LATENCY_S)
+    _USAGE.priced(np.size(ids))
     return ((ids * 37) % 101).astype(np.float32) / np.float32(10.0)
 
 
@@ -279,6 +311,7 @@ def _baseline_options() -> tf.data.Options:
 def naive_pipeline(ns, seed, batch_size):
     """The named baseline of Q4: sequential reads, per-element parse and lookup, no TF auto-optimizations."""
     folder, paths = _q4_files(seed)
+    _USAGE.reset()
     try:
         ds = tf.data.Dataset.from_tensor_slices(paths).flat_map(read_shard)
         ds = ds.map(lambda r: tf.io.parse_single_example(r, Q4_FEATURES))
@@ -292,18 +325,28 @@ def naive_pipeline(ns, seed, batch_size):
 def student_pipeline(ns, seed, batch_size):
     """The namespace's ``fast_pipeline`` on the same files, with the trusted reader and lookup."""
     folder, paths = _q4_files(seed)
+    _USAGE.reset()
     try:
         ds = ns["fast_pipeline"](paths, read_shard, lookup, batch_size)
         if not _is_dataset(ds):
             raise TypeError(f"fast_pipeline must return a tf.data.Dataset, got {type(ds).__name__}")
-        return _digest(ds)
+        digest = _digest(ds)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    total, records = Q4_SHARDS * Q4_RECORDS_PER_SHARD, int(_USAGE.records.numpy())
+    if records != total or _USAGE.ids != total:
+        raise RuntimeError(
+            f"fast_pipeline read {records} records through the read_shard it was given and priced {_USAGE.ids} ids "
+            f"through its lookup, for {total} records: read every shard with read_shard and price every id once with "
+            "lookup (they stand for the real, slow storage and price service; going around them is not a faster "
+            "pipeline)")
+    return digest
 
 
 def q4_structure(ns, seed, batch_size):
     """Batch sizes, element spec and dataset ops of ``fast_pipeline``."""
     folder, paths = _q4_files(seed)
+    _USAGE.reset()
     try:
         ds = ns["fast_pipeline"](paths, read_shard, lookup, batch_size)
         sizes = [int(np.shape(b["id"])[0]) for b in ds]
