@@ -561,6 +561,17 @@ def keras_predict(ns, x, weights):
 
 
 def keras_comparison(ns, weights, x, runs):
-    """``compare_with_keras`` on the judge's MLP and the probe's float conversion."""
+    """``compare_with_keras`` on the judge's MLP and the probe's float conversion: its report, and how many times
+    the Keras model was really called (a report of ratios proves nothing by itself)."""
     model = mlp(weights)
-    return ns["compare_with_keras"](model, _convert(model), np.asarray(x, np.float32), runs=int(runs))
+    tflite_bytes = _convert(model)
+    calls = [0]
+
+    class CountedModel(type(model)):
+        def __call__(self, *args, **kwargs):
+            calls[0] += 1
+            return super().__call__(*args, **kwargs)
+
+    model.__class__ = CountedModel
+    report = ns["compare_with_keras"](model, tflite_bytes, np.asarray(x, np.float32), runs=int(runs))
+    return {"report": report, "keras_calls": calls[0]}

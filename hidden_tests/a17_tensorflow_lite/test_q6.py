@@ -124,7 +124,8 @@ def test_tflite_batch_throughput_beats_keras(student, reference, rng, thresholds
 @pytest.mark.points(1)
 def test_compare_with_keras_reports_ratios(student, thresholds):
     x = digits_model()[3][:64]
-    got = student.probe("keras_comparison", _weights(), x, 10)
+    observed = student.probe("keras_comparison", _weights(), x, 10)
+    got = observed["report"]
     assert isinstance(got, dict), f"compare_with_keras should return a dict, got {type(got).__name__}"
     for key in ("latency_speedup", "throughput_ratio", "max_abs_diff"):
         assert isinstance(got.get(key), float), f"compare_with_keras()[{key!r}] should be a float, got {got.get(key)!r}"
@@ -134,3 +135,7 @@ def test_compare_with_keras_reports_ratios(student, thresholds):
         "LiteRT interpreter allocated once is far faster than an eager Keras call (Keras p50 / TFLite p50)")
     assert got["throughput_ratio"] > 1.0, (
         f"the reported throughput ratio (TFLite samples/s over Keras samples/s) is {got['throughput_ratio']:.2f}")
+    # The ratios are only evidence if they were measured: runs=10 single-sample calls of model(x[:1]) at least.
+    assert observed["keras_calls"] >= 10, (
+        f"compare_with_keras called the Keras model {observed['keras_calls']} times with runs=10: time "
+        "model(x[:1], training=False) with measure_latency (runs calls) and the batch with measure_throughput")
