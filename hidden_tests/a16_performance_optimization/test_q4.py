@@ -83,6 +83,31 @@ def test_evolution_spends_exactly_the_budget_and_is_deterministic(student, rng):
     assert other["history_archs"] != first["history_archs"], "another seed gave the very same search"
 
 
+def _hamming(a, b):
+    return sum(a[k] != b[k] for k in a)
+
+
+@pytest.mark.points(2)
+def test_evolution_ages_out_the_oldest_and_mutates_a_tournament_winner(student, rng):
+    # With aging, the population before evaluation t is exactly the last P entries of the history; the parent of
+    # child t is one of them, one mutation away, and the fittest of a sample of S, so at least S - 1 members of that
+    # window are no fitter. Removing the worst instead keeps old members alive, and their children break the window.
+    population, sample = 6, 3
+    target = {k: v[int(rng.integers(6))] for k, v in SYNTHETIC_SPACE.items()}
+    run = student.probe("evolution_run", SYNTHETIC_SPACE, target, 60, population, sample, int(rng.integers(1 << 20)))
+    archs, fits = run["history_archs"], run["history_fit"]
+    assert run["valid"] and len(archs) == 60 and fits == run["true_fit"], (
+        "regularized_evolution(budget=60) must evaluate 60 valid architectures and record their fitness in order")
+    for t in range(population, 60):
+        window = list(zip(archs[t - population:t], fits[t - population:t], strict=True))
+        parents = [(a, f) for a, f in window if _hamming(a, archs[t]) == 1
+                   and sum(g <= f for _, g in window) >= sample]
+        assert parents, (
+            f"evaluation {t + 1} ({archs[t]}) is not one mutation of a tournament winner among the {population} "
+            "newest members: sample the population, mutate the fittest of the sample, append the child and remove "
+            "the *oldest* member (aging), not the worst")
+
+
 @pytest.mark.points(3)
 def test_evolution_beats_random_search_with_the_same_budget(student, rng, thresholds):
     evolution, random = [], []
@@ -106,6 +131,14 @@ def test_hardware_aware_search_on_digits(student, reference, thresholds):
     over = student.probe("fitness_over_budget", big, x, y, x_val, y_val, 5000)
     assert over["value"] == -1.0, (f"hardware_aware_fitness of an architecture with {_params(big)} > 5000 parameters "
                                    f"returned {over['value']}, expected -1.0")
+    # Within the budget the fitness is a validation accuracy: with the validation labels shuffled it must collapse.
+    small = {"num_layers": 1, "units": 32, "activation": "relu", "dropout": 0.0}
+    shuffled = np.random.default_rng(3).permutation(y_val)
+    fit = [student.probe("fitness_over_budget", small, x, y, x_val, labels, 5000)["value"]
+           for labels in (y_val, shuffled)]
+    assert fit[0] >= 0.6 and fit[1] <= 0.3, (
+        f"hardware_aware_fitness of {small} ({_params(small)} parameters, within 5000) returned {fit[0]:.3f} with the "
+        f"validation labels and {fit[1]:.3f} with them shuffled: train it and return its accuracy on (x_val, y_val)")
     report = student.probe("nas_search", DIGITS_SPACE, x, y, x_val, y_val, 5000, 6, 3)
     assert report["calls"] == 6, f"the search called the fitness {report['calls']} times, budget 6"
     best = report["best"]
