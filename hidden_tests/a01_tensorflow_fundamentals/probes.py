@@ -372,3 +372,16 @@ def import_packaging_specifiers(ns):
     import packaging.specifiers  # noqa: F401
 
     return True
+
+
+def eager_step(ns, x):
+    """The course's eager ``step`` (Q6's specification), the baseline ``fast_step`` is timed against.
+
+    It is the course's code, not the student's ``step``, so a ``step`` slowed down on purpose cannot make
+    ``fast_step`` look fast; it runs in the student's worker, beside ``fast_step``, because a second TensorFlow
+    process for every submission would double the cost of grading a batch (the worker's tampering checks guard it).
+    """
+    x = tf.convert_to_tensor(x, tf.float32)
+    for _ in range(16):
+        x = tf.tanh(1.5 * x + 0.1) - 0.05 * x
+    return x
