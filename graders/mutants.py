@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from graders import authoring, submissions
+from graders import authoring, submissions, syntax
 from graders.course import Assignment
 from graders.grade import grade_notebook
 from graders.judge.plugin import GradingError
@@ -291,7 +291,7 @@ def generate(section: str, question: str, *, module: str | None = None) -> list[
     body = section.rstrip("\n")
     offset = module[:module.index(body)].count("\n") if body in module else 0
     regions = solution_regions(section)
-    tree, txt = ast.parse(section), _Text(section)
+    tree, txt = syntax.parse(section), _Text(section)
     seen, parents = {ast.unparse(tree)}, dict(_parents(tree))
     skip = {id(n) for s in ast.walk(tree) if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}
     skip |= {id(n.operand) for n in ast.walk(tree) if _negative_number(n)}
@@ -309,7 +309,7 @@ def generate(section: str, question: str, *, module: str | None = None) -> list[
                 text = _apply(section, attempt)
                 try:
                     compile(text, "<mutant>", "exec", dont_inherit=True)
-                    got = ast.parse(text)
+                    got = syntax.parse(text)
                 except (SyntaxError, ValueError):
                     continue
                 if ast.dump(got) == want:
@@ -339,11 +339,11 @@ def conflicts(assignment: Assignment, sections: dict[str, str]) -> dict[str, set
     solution changes global state (``_GLOBAL_EFFECTS``) clashes with every other one.
     """
     probe_text = assignment.probes.read_text() if assignment.probes.is_file() else ""
-    probes = {n.name: _words(ast.get_source_segment(probe_text, n) or "") for n in ast.parse(probe_text).body
+    probes = {n.name: _words(ast.get_source_segment(probe_text, n) or "") for n in syntax.parse(probe_text).body
               if isinstance(n, ast.FunctionDef)}
     defined, used = {}, {}
     for qid, source in sections.items():
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
         defined[qid] = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))} | {
             t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         test = assignment.hidden_tests / f"test_{qid}.py"

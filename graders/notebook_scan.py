@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from graders import syntax
+
 # final attribute name -> what it changes, for the note a student reads
 _EFFECTS = {
     "run_functions_eagerly": "every tf.function runs eagerly, so nothing is traced into a graph",
@@ -75,7 +77,7 @@ def _changes(index: int, source: str) -> list[GlobalChange]:
     # IPython's magics and shell escapes are not Python: blank them, keeping the line numbers.
     source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # IPython magics or broken code: nothing that could be read is reported
     found = []

@@ -22,6 +22,8 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from graders import syntax
+
 # Imported names that no solution needs, with why each one is a tampering tool.
 TAMPERING_NAMES = {
     "sys.setprofile": "turns the profiler off", "sys.settrace": "replaces the tracer",
@@ -188,7 +190,7 @@ def _read(source: str, aliases: dict[str, str]) -> _Reader | None:
     # IPython's magics and shell escapes are not Python: blank them, keeping the line numbers.
     source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # such a cell fails when it runs; it reports nothing there either
     reader = _Reader(aliases)
@@ -266,7 +268,7 @@ def _reachable(cells: Sequence, entry: str) -> dict[int, set[int]] | None:
     definitions: dict[str, tuple[int, ast.AST]] = {}
     for cell in cells:
         try:
-            tree = ast.parse(cell.source)
+            tree = syntax.parse(cell.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in tree.body:

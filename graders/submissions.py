@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from graders import syntax
 from graders.authoring import _SECTION, reference_sections
 from graders.course import Assignment
 from graders.notebook import grade_id, read_notebook
@@ -161,7 +162,7 @@ def graded_names(section: str) -> list[str]:
         Each name once, in the order the section first defines it (imports are not graded names).
     """
     names: list[str] = []
-    for node in ast.parse(section).body:
+    for node in syntax.parse(section).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             found = [node.name]
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):

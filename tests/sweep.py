@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders import authoring, grade, submissions
+from graders import authoring, grade, submissions, syntax
 from graders.course import Assignment, load_assignment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ class Fixture:
 
 def _defined(source: str) -> set[str]:
     names = set()
-    for node in ast.parse(source).body:
+    for node in syntax.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
@@ -127,16 +127,16 @@ class Independence:
         sections = authoring.reference_sections(assignment)
         self.defined = {q: _defined(body) for q, body in sections.items() if q != "setup"}
         probes = assignment.probes
-        probe_defs = ({n.name: n for n in ast.parse(probes.read_text()).body if isinstance(n, ast.FunctionDef)}
+        probe_defs = ({n.name: n for n in syntax.parse(probes.read_text()).body if isinstance(n, ast.FunctionDef)}
                       if probes.is_file() else {})
         self.mentions = {}
         for question, body in sections.items():
             if question == "setup":
                 continue
-            words = _mentioned(ast.parse(body))
+            words = _mentioned(syntax.parse(body))
             test_file = assignment.hidden_tests / f"test_{question}.py"
             if test_file.is_file():
-                words |= _mentioned(ast.parse(test_file.read_text()))
+                words |= _mentioned(syntax.parse(test_file.read_text()))
             reached = set()
             while (more := (words & set(probe_defs)) - reached):  # probes the tests call, and what those call
                 reached |= more
