@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
     argv = ["-c", str(JUDGE_INI), "--rootdir", str(assignment.hidden_tests), "-p", "graders.judge.plugin",
             "--tfgrade-job", str(job_path), str(assignment.hidden_tests)]
     output = job_dir / "judge.log"
-    judge = launcher.start_judge(argv, str(assignment.root), str(output))
+    judge = launcher.start_judge(argv, str(assignment.root), str(output), suite_imports(assignment.hidden_tests))
     if judge.wait(assignment.budget.judge_timeout_s) is None:
         judge.kill()
         raise GradingError(f"the judge ran past {assignment.budget.judge_timeout_s:g} s") from None
@@ -156,6 +157,20 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
     if raw["errors"]:
         raise GradingError("; ".join(raw["errors"])[:4000])
     return raw
+
+
+_IMPORT = re.compile(r"^(?:from|import)\s+([\w.]+)", re.MULTILINE)
+
+
+def suite_imports(folder: Path) -> tuple[str, ...]:
+    """The modules a hidden suite's test files import at their top (for the judge server to load ahead)."""
+    modules: dict[str, None] = {}
+    for path in sorted(folder.glob("test_*.py")):
+        try:
+            modules.update(dict.fromkeys(_IMPORT.findall(path.read_text())))
+        except OSError:
+            continue
+    return tuple(modules)
 
 
 def _tail(path: Path, chars: int = 3000) -> str:

@@ -122,17 +122,25 @@ def test_the_server_and_its_judges_die_with_the_grading_process(tmp_path):
     assert _gone(judge_pid), "a judge outlived the grading process"
 
 
-def test_an_idle_server_preloads_the_judges_ground_truth_libraries(tmp_path):
+def test_an_idle_server_loads_what_a_judge_named_for_the_judges_after_it(tmp_path):
+    wanted = ("scipy.special", "sklearn.metrics")
     argv = _suite(tmp_path, f"""
         import sys
 
         def test_preloaded():
-            assert all(name in sys.modules for name in {launcher.IDLE_PRELOAD!r})
+            assert all(name in sys.modules for name in {wanted!r})
     """)
     deadline = time.monotonic() + 120
     while True:  # the server imports them between requests; a judge forked after that has them without importing
-        judge = launcher.start_judge(argv, str(tmp_path), str(tmp_path / "judge.log"))
+        judge = launcher.start_judge(argv, str(tmp_path), str(tmp_path / "judge.log"), preload=wanted)
         if judge.wait(120) == 0:
             break
         assert time.monotonic() < deadline, (tmp_path / "judge.log").read_text()[-2000:]
         time.sleep(1.0)
+
+
+def test_a_suite_names_the_libraries_it_imports():
+    from graders.grade import suite_imports
+
+    imports = suite_imports(ROOT / "hidden_tests" / "a22_tensorflow_extended")
+    assert "sklearn.metrics" in imports and "graders" in imports
