@@ -248,6 +248,10 @@ class Remote:
         with self._process.frozen() as stopped:
             yield stopped
 
+    def network_member(self) -> int | None:
+        """A pid in the worker's network namespace (None: it shares the judge's); starts the worker if needed."""
+        return self._ensure_alive().network_member()
+
     @property
     def started(self) -> bool:
         return self._process is not None

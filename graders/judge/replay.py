@@ -188,6 +188,10 @@ class ReplayingRemote(Remote):
         self._sync()
         return super().interrupt(name, *args, when=when, timeout=timeout, **kwargs)
 
+    def network_member(self) -> int | None:
+        self._sync()  # a server that the replayed answers describe runs only once the live worker has started it
+        return super().network_member()
+
     def scratch_exists(self, relative: str) -> bool:
         self._sync()  # the files exist only once the live worker has done what the replayed answers describe
         return super().scratch_exists(relative)

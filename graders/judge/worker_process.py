@@ -224,6 +224,22 @@ class WorkerProcess:
     def close(self) -> None:
         self.kill("closed")
 
+    def network_member(self) -> int | None:
+        """A pid inside the sandbox's own network namespace, or None when the worker shares the judge's network.
+
+        Unsandboxed workers share it; a sandboxed one gets its own (bwrap ``--unshare-net``), with loopback only.
+        """
+        own = os.readlink("/proc/self/ns/net")
+        for pid in _descendants(self.process.pid):
+            try:
+                if os.readlink(f"/proc/{pid}/ns/net") != own:
+                    return pid
+            except OSError:
+                continue
+        if self.config.sandboxed:
+            raise wire.WorkerDied("the worker's sandbox has no process left in its network namespace")
+        return None
+
     @contextlib.contextmanager
     def frozen(self):
         """Stops every process of the sandbox (SIGSTOP) for the duration, then lets them go on (SIGCONT).
