@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -56,6 +57,7 @@ while True:
     upstream.close()
 """
 CONNECT_TIMEOUT_S = 10.0
+NSENTER = shutil.which("nsenter") or "/usr/bin/nsenter"  # util-linux, on every Debian
 CHUNK = 1 << 16
 
 
@@ -72,7 +74,7 @@ class Namespace:
             # Outside a user namespace (the launcher is root) entering the network namespace is enough; otherwise
             # the sandbox's user namespace, which this uid owns, has to be entered first.
             users = [] if os.geteuid() == 0 else ["-U", "--preserve-credentials"]
-            argv = ["nsenter", "-t", str(member), *users, "-n", "--", *argv]
+            argv = [NSENTER, "-t", str(member), *users, "-n", "--", *argv]
         self._process = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
