@@ -381,7 +381,10 @@ def run_qaoa(edges, qubits, p: int = 2, steps: int = 60, lr: float = 0.1) -> dic
 
     Returns:
         A dict: ``"expected_cut"`` (float, final ``<C>``), ``"circuit"`` (the QAOA circuit with the final
-        parameters resolved) and ``"best_bitstring"`` (a str of ``'0'``/``'1'``, ``qubits[0]`` first).
+        parameters resolved), ``"best_bitstring"`` (a str of ``'0'``/``'1'``, ``qubits[0]`` first) and
+        ``"gammas"``, ``"betas"`` (the final angles, ``p`` floats each, in the convention above: the cost layer is
+        ``exp(-i gamma_l C)`` and the mixer ``exp(-i beta_l sum_k X_k)``; the hidden tests rebuild the QAOA state
+        from them and compare it with your circuit's).
     """
     ### BEGIN SOLUTION
     gammas, betas = sympy.symbols(f"g0:{p}"), sympy.symbols(f"b0:{p}")
@@ -407,7 +410,9 @@ def run_qaoa(edges, qubits, p: int = 2, steps: int = 60, lr: float = 0.1) -> dic
     resolved = cirq.resolve_parameters(circuit, dict(zip(names, theta.numpy()[0].astype(float), strict=True)))
     state = tfq.layers.State()(tfq.convert_to_tensor([resolved])).to_tensor().numpy()[0]
     best = int(np.argmax(np.abs(state) ** 2))
-    return {"expected_cut": value, "circuit": resolved, "best_bitstring": format(best, f"0{len(qubits)}b")}
+    angles = theta.numpy()[0].astype(float)
+    return {"expected_cut": value, "circuit": resolved, "best_bitstring": format(best, f"0{len(qubits)}b"),
+            "gammas": angles[:p].tolist(), "betas": angles[p:].tolist()}
     ### END SOLUTION
 
 
@@ -537,11 +542,12 @@ def benchmark_quantum_vs_classical(X_train, y_train, X_test, seeds, epochs: int 
     For every seed (``tf.keras.utils.set_random_seed(seed)``): a quantum classifier (angle encoding
     ``rx(x_i)`` of the standardized features on 2 qubits, a trainable ``PQC`` with at most 12 parameters,
     ``<Z_0>`` readout) and a classical MLP with at most as many trainable parameters as the quantum model,
-    trained the same number of epochs with the same optimizer and loss.
+    each trained with ``Model.fit`` the same number of epochs with the same optimizer and loss.
 
     Returns:
         A dict: ``"quantum"`` and ``"classical"``: ``int64`` arrays ``(len(seeds), len(X_test))`` of
-        predicted labels; ``"quantum_params"`` and ``"classical_params"``: trainable parameter counts.
+        predicted labels; ``"quantum_params"`` and ``"classical_params"``: the trainable parameter counts of the
+        models trained.
     """
     ### BEGIN SOLUTION
     X_train, X_test = np.asarray(X_train, np.float32), np.asarray(X_test, np.float32)

@@ -103,6 +103,69 @@ class _Counter:
         return False
 
 
+class _KnockedOut:
+    """Every ``PQC`` and ``ControlledPQC`` outputs zeros of its usual shape while a student's function runs.
+
+    A model whose predictions stay accurate without its quantum layer never needed it: constructing a PQC beside a
+    classical model that does the work passes a construction count, not this.
+    """
+
+    CLASSES = (tfq.layers.PQC, tfq.layers.ControlledPQC)
+
+    def __init__(self, active):
+        self.active, self.saved = bool(active), {}
+
+    def __enter__(self):
+        if self.active:
+            for cls in self.CLASSES:
+                original = self.saved[cls] = cls.call
+
+                @tf.autograph.experimental.do_not_convert
+                def call(layer, inputs, _original=original, **keras_arguments):  # ``training``: not PQC's
+                    return 0.0 * _original(layer, inputs)  # zero gradients, not none: fit still runs
+
+                cls.call = call
+        return self
+
+    def __exit__(self, *exc):
+        for cls, original in self.saved.items():
+            cls.call = original
+        return False
+
+
+class _Fits:
+    """Records every ``Model.fit`` while a student's function runs: the model's trainable parameter count, counted
+    here from its weights' shapes, and whether it holds a TFQ quantum layer."""
+
+    def __init__(self):
+        self.fits, self.saved = [], None
+
+    def __enter__(self):
+        self.saved = tf.keras.Model.fit
+        fits, original = self.fits, self.saved
+
+        def fit(model, *args, **kwargs):
+            quantum = any(isinstance(layer, _KnockedOut.CLASSES) for layer in _all_layers(model))
+            fits.append((int(sum(np.prod(w.shape) for w in model.trainable_weights)), quantum))
+            return original(model, *args, **kwargs)
+
+        tf.keras.Model.fit = fit
+        return self
+
+    def __exit__(self, *exc):
+        tf.keras.Model.fit = self.saved
+        return False
+
+
+def _all_layers(model):
+    found, todo = [], list(getattr(model, "layers", []))
+    while todo:
+        layer = todo.pop()
+        found.append(layer)
+        todo.extend(getattr(layer, "layers", []))
+    return found
+
+
 def _layers_of(model, cls):
     return [layer for layer in getattr(model, "layers", []) if isinstance(layer, cls)]
 
@@ -127,10 +190,14 @@ def kernel(ns, XA, XB):
     return np.asarray(ns["quantum_kernel"](XA, XB, _qubits(XA.shape[1])), np.float64)
 
 
-def classify(ns, name, X_train, y_train, X_test):
-    """Predictions of ``fit_predict_qsvm``/``fit_predict_vqc`` and how many TFQ PQC layers it built."""
+def classify(ns, name, X_train, y_train, X_test, knockout=False):
+    """Predictions of ``fit_predict_qsvm``/``fit_predict_vqc`` and how many TFQ PQC layers it built.
+
+    With ``knockout``, every PQC outputs zeros (``_KnockedOut``).
+    """
     X_train = np.asarray(X_train, np.float64)
-    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC, tfq.layers.Expectation) as counter:
+    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC, tfq.layers.Expectation) as counter, \
+            _KnockedOut(knockout):
         pred = ns[name](X_train, np.asarray(y_train), np.asarray(X_test, np.float64), _qubits(X_train.shape[1]))
     return {"pred": np.asarray(pred).astype(np.int64).reshape(-1), "layers": counter.counts}
 
@@ -287,6 +354,8 @@ def qaoa(ns, n, edges, **kwargs):
     out = ns["run_qaoa"]([tuple(e) for e in edges], qubits, **kwargs)
     circuit = out["circuit"]
     return {"expected_cut": float(out["expected_cut"]), "best_bitstring": str(out["best_bitstring"]),
+            "gammas": np.asarray(out["gammas"], np.float64).reshape(-1),
+            "betas": np.asarray(out["betas"], np.float64).reshape(-1),
             "state": _state(circuit, qubits),
             "n_hadamard": sum(1 for op in circuit.all_operations() if op.gate == cirq.H)}
 
@@ -341,9 +410,9 @@ def hybrid_gradients(ns, n_features, n_qubits, X, y, entries, eps):
             "analytic": analytic, "numeric": numeric}
 
 
-def hybrid_predict(ns, X_train, y_train, X_test, n_qubits):
-    """``fit_predict_hybrid`` predictions and the TFQ layers it built."""
-    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC) as counter:
+def hybrid_predict(ns, X_train, y_train, X_test, n_qubits, knockout=False):
+    """``fit_predict_hybrid`` predictions and the TFQ layers it built (with ``knockout``, PQCs output zeros)."""
+    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC) as counter, _KnockedOut(knockout):
         pred = ns["fit_predict_hybrid"](np.asarray(X_train, np.float32), np.asarray(y_train),
                                         np.asarray(X_test, np.float32), _qubits(n_qubits))
     return {"pred": np.asarray(pred).astype(np.int64).reshape(-1), "layers": counter.counts}
@@ -367,12 +436,15 @@ def noisy_chain(ns, k, p_values, repetitions):
     return np.asarray(out, np.float64).reshape(-1)
 
 
-def benchmark(ns, X_train, y_train, X_test, seeds):
-    """``benchmark_quantum_vs_classical`` and the TFQ layers it built."""
-    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC) as counter:
+def benchmark(ns, X_train, y_train, X_test, seeds, knockout=False):
+    """``benchmark_quantum_vs_classical``, the TFQ layers it built and the models it fitted (``_Fits``).
+
+    With ``knockout``, PQCs output zeros.
+    """
+    with _Counter(tfq.layers.PQC, tfq.layers.ControlledPQC) as counter, _Fits() as fits, _KnockedOut(knockout):
         out = ns["benchmark_quantum_vs_classical"](np.asarray(X_train, np.float32), np.asarray(y_train),
                                                    np.asarray(X_test, np.float32), [int(s) for s in seeds])
     return {"quantum": np.asarray(out["quantum"]).astype(np.int64),
             "classical": np.asarray(out["classical"]).astype(np.int64),
             "quantum_params": int(out["quantum_params"]), "classical_params": int(out["classical_params"]),
-            "layers": counter.counts}
+            "layers": counter.counts, "fits": [list(f) for f in fits.fits]}

@@ -140,3 +140,7 @@ def test_vqc_accuracy_with_a_pqc_layer(student, rng, thresholds):
     assert got["layers"]["PQC"] >= 1, "fit_predict_vqc must train a tfq.layers.PQC model"
     checks.assert_accuracy(got["pred"], y[80:], thresholds["min_vqc_accuracy"],
                            name="fit_predict_vqc accuracy")
+    knocked_out = student.probe("classify", "fit_predict_vqc", X[:80], y[:80], X[80:], knockout=True)
+    assert (knocked_out["pred"] == y[80:]).mean() <= thresholds["max_knocked_out_accuracy"], (
+        "fit_predict_vqc stays accurate when every tfq.layers.PQC outputs zeros: its predictions must come from "
+        "the PQC's expectation values, not from another model")

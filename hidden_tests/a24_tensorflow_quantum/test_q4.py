@@ -39,6 +39,20 @@ def cut_values(n, edges):
     return np.array([sum(int(b[i] != b[j]) for i, j in edges) for b in bits], np.float64)
 
 
+def qaoa_state(n, edges, gammas, betas):
+    """The judge's QAOA state: ``prod_l exp(-i beta_l sum X) exp(-i gamma_l C) |+>^n`` (qubit 0 most significant)."""
+    cuts = cut_values(n, edges)
+    state = np.full(2**n, 2 ** (-n / 2), np.complex128)
+    for gamma, beta in zip(gammas, betas, strict=True):
+        state = np.exp(-1j * gamma * cuts) * state
+        mixer = np.array([[np.cos(beta), -1j * np.sin(beta)], [-1j * np.sin(beta), np.cos(beta)]])
+        tensor = state.reshape([2] * n)
+        for qubit in range(n):
+            tensor = np.moveaxis(np.tensordot(mixer, tensor, axes=([1], [qubit])), 0, qubit)
+        state = tensor.reshape(-1)
+    return state
+
+
 def random_graph(rng, n):
     while True:
         edges = [[i, j] for i, j in itertools.combinations(range(n), 2) if rng.random() < 0.6]
@@ -108,6 +122,12 @@ def test_qaoa_finds_the_maximum_cut(student, rng, thresholds):
     assert abs(expected - got["expected_cut"]) < 1e-3, (
         f"run_qaoa reports <C> = {got['expected_cut']:.4f}, but its circuit gives {expected:.4f}")
     assert got["n_hadamard"] >= n, "QAOA starts from |+>^n: a Hadamard on every qubit"
+    gammas, betas = np.asarray(got["gammas"]), np.asarray(got["betas"])
+    assert gammas.shape == betas.shape == (2,), "gammas and betas should hold p = 2 angles each"
+    overlap = abs(np.vdot(qaoa_state(n, edges, gammas, betas), np.asarray(got["state"])))
+    assert overlap > 1 - 1e-4, (
+        f"your circuit's state is not the QAOA state of your gammas and betas (overlap {overlap:.4f}): the circuit "
+        "must be H on every qubit, then per layer exp(-i gamma C) and exp(-i beta sum X), with the returned angles")
     ratio = expected / cuts.max()
     assert ratio >= thresholds["min_qaoa_ratio"], (
         f"QAOA approximation ratio <C>/maxcut = {ratio:.3f} < {thresholds['min_qaoa_ratio']} on edges {edges}")

@@ -51,3 +51,7 @@ def test_moons_accuracy(student, rng, thresholds):
     got = student.probe("hybrid_predict", X[:160], y[:160], X[160:], 2)
     assert got["layers"]["ControlledPQC"] + got["layers"]["PQC"] >= 1, "fit_predict_hybrid must train the hybrid model"
     checks.assert_accuracy(got["pred"], y[160:], thresholds["min_moons_accuracy"], name="hybrid moons accuracy")
+    knocked_out = student.probe("hybrid_predict", X[:160], y[:160], X[160:], 2, knockout=True)
+    assert (knocked_out["pred"] == y[160:]).mean() <= thresholds["max_knocked_out_accuracy"], (
+        "fit_predict_hybrid stays accurate when its ControlledPQC outputs zeros: the classical layers must feed "
+        "the quantum layer and read its expectation values, not go around it")

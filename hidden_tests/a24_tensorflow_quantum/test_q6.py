@@ -99,13 +99,25 @@ def test_benchmark_is_fair_and_reported_honestly(student, rng, thresholds):
         "the quantum model must be a TFQ PQC model, trained once per seed")
     for key in ("quantum", "classical"):
         assert np.asarray(got[key]).shape == (len(seeds), 80), f"{key} predictions should have shape (3, 80)"
-    assert got["classical_params"] <= got["quantum_params"], (
-        f"the classical baseline has {got['classical_params']} parameters, more than the quantum model's "
-        f"{got['quantum_params']}: compare at equal (or smaller classical) size")
+    quantum_fits = [params for params, quantum in got["fits"] if quantum]
+    classical_fits = [params for params, quantum in got["fits"] if not quantum]
+    assert len(quantum_fits) >= len(seeds) and len(classical_fits) >= len(seeds), (
+        "train both models with Model.fit, once per seed (the benchmark saw "
+        f"{len(quantum_fits)} quantum and {len(classical_fits)} classical fits)")
+    # The sizes come from the weights of the models that were fitted, not from the reported counts.
+    assert max(classical_fits) <= min(quantum_fits), (
+        f"a classical baseline that was trained has {max(classical_fits)} trainable parameters, more than the "
+        f"quantum model's {min(quantum_fits)}: compare at equal (or smaller classical) size")
+    assert (got["quantum_params"], got["classical_params"]) == (min(quantum_fits), max(classical_fits)), (
+        "the reported quantum_params and classical_params are not the trainable parameter counts of the models "
+        "that were trained")
     q_acc = (np.asarray(got["quantum"]) == y[100:]).mean(axis=1)
     c_acc = (np.asarray(got["classical"]) == y[100:]).mean(axis=1)
     floor = thresholds["min_benchmark_accuracy"]
     assert q_acc.min() >= floor, f"the quantum model's accuracies {np.round(q_acc, 3)} are below {floor}: train it"
     assert c_acc.min() >= floor, f"the classical baseline's accuracies {np.round(c_acc, 3)} are below {floor}: train it"
+    knocked_out = student.probe("benchmark", X[:100], y[:100], X[100:], seeds[:1], knockout=True)
+    assert (np.asarray(knocked_out["quantum"])[0] == y[100:]).mean() <= thresholds["max_knocked_out_accuracy"], (
+        "the quantum model's predictions stay accurate when its PQC outputs zeros: predict from the PQC model")
     verdict = student.call("paired_verdict", q_acc.tolist(), c_acc.tolist(), 0.05)
     checks.assert_value(verdict, judge_verdict(q_acc, c_acc), name="paired_verdict on the benchmark accuracies")

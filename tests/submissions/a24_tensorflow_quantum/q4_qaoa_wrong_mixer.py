@@ -88,4 +88,6 @@ def run_qaoa(edges, qubits, p: int = 2, steps: int = 60, lr: float = 0.1) -> dic
     resolved = cirq.resolve_parameters(circuit, dict(zip(names, theta.numpy()[0].astype(float), strict=True)))
     state = tfq.layers.State()(tfq.convert_to_tensor([resolved])).to_tensor().numpy()[0]
     best = int(np.argmax(np.abs(state) ** 2))
-    return {"expected_cut": value, "circuit": resolved, "best_bitstring": format(best, f"0{len(qubits)}b")}
+    angles = theta.numpy()[0].astype(float)
+    return {"expected_cut": value, "circuit": resolved, "best_bitstring": format(best, f"0{len(qubits)}b"),
+            "gammas": angles[:p].tolist(), "betas": angles[p:].tolist()}
