@@ -509,6 +509,8 @@ class DynamicBatcher:
     any lock, and split the outputs back. When more than ``max_enqueued_batches * max_batch_size`` rows would be
     queued, the future fails at once with ``RuntimeError`` (TF Serving's UNAVAILABLE). ``fn``'s exception fails every
     future of that batch. ``close()`` stops accepting work, finishes what is queued, and joins the threads.
+    ``ValueError`` from the constructor when ``max_batch_size``, ``num_batch_threads`` or ``max_enqueued_batches`` is
+    below 1 or ``batch_timeout_micros`` is negative.
     """
 
     def __init__(self, fn, *, max_batch_size: int = 32, batch_timeout_micros: int = 1000,

@@ -333,6 +333,28 @@ def batcher_echo(ns, x, max_batch_size):
         batcher.close()
 
 
+def batcher_fill(ns, max_batch_size, batch_timeout_micros, first_rows, wait_s=0.1):
+    """One request of ``first_rows`` rows, then (after ``wait_s``, so the batch thread is already waiting for more)
+    one that fills the batch: the seconds from the second submit until both results are in, and the results."""
+    batcher = ns["DynamicBatcher"](lambda inputs: {"y": np.asarray(inputs["x"]) * 3}, max_batch_size=max_batch_size,
+                                   batch_timeout_micros=batch_timeout_micros)
+    try:
+        first = batcher.submit({"x": np.arange(first_rows, dtype=np.float64)[:, None]})
+        time.sleep(wait_s)
+        start = time.monotonic()
+        second = batcher.submit({"x": np.arange(max_batch_size - first_rows, dtype=np.float64)[:, None] + 100})
+        out = [np.asarray(first.result(10)["y"]), np.asarray(second.result(10)["y"])]
+        return {"elapsed": time.monotonic() - start, "outputs": out}
+    finally:
+        batcher.close()
+
+
+def batcher_rejects(ns, **params):
+    """Construct the student's batcher with ``params`` (for the parameters it must reject)."""
+    batcher = ns["DynamicBatcher"](lambda inputs: inputs, **params)
+    batcher.close()
+
+
 def batcher_backpressure(ns, max_batch_size, max_enqueued_batches, requests):
     """A model that blocks until released: queued requests beyond the queue's capacity must fail at once."""
     release = threading.Event()

@@ -271,6 +271,11 @@ def test_grpc_predict_metadata_and_status(student, rng):
             got_states = sorted((s.version, p.status.ModelVersionStatus.State.Name(s.state))
                                 for s in states.model_version_status)
             checks.assert_value(got_states, [(3, "AVAILABLE"), (5, "AVAILABLE")], name="GetModelStatus")
+            status_request.model_spec.version.value = 3
+            states = p.model_stub(chan).GetModelStatus(status_request, timeout=10)
+            checks.assert_value([(s.version, p.status.ModelVersionStatus.State.Name(s.state))
+                                 for s in states.model_version_status], [(3, "AVAILABLE")],
+                                name="GetModelStatus with model_spec.version = 3 (that version only)")
 
 
 @pytest.mark.points(3)
@@ -286,6 +291,10 @@ def test_errors_have_the_documented_codes(student, rng):
                  ("wrong feature count", "/v1/models/clf:predict", {"instances": [r[:-1] for r in x]}, 400),
                  ("malformed JSON", "/v1/models/clf:predict", b"{\"instances\": [1, 2", 400),
                  ("both instances and inputs", "/v1/models/clf:predict", {"instances": x, "inputs": x}, 400),
+                 ("instances mixing arrays and objects", "/v1/models/clf:predict",
+                  {"instances": [x[0], {"inputs": x[1]}]}, 400),
+                 ("metadata of an unknown version", "/v1/models/clf/versions/9/metadata", None, 404),
+                 ("classify on an unknown model", "/v1/models/nope:classify", {"instances": x}, 404),
                  ("status of an unknown model", "/v1/models/nope", None, 404)]
         for what, path, body, want in cases:
             status, answer = http(rest, path, body)

@@ -97,7 +97,7 @@ def test_all_and_specific_policies(student, rng):
         assert resolve(student, info["key"], versions, x, what="resolve('clf') under 'specific:1,3'") == 3
         checks.assert_value(call(student, info["key"], "resolve", 2, x), {"raised": "KeyError"},
                             name="resolve('clf', 2) under 'specific:1,3'")
-    for policy in ("latest:0", "newest:1", "specific:", "all:2"):
+    for policy in ("latest:0", "newest:1", "specific:", "specific:1,x", "all:2"):
         try:
             checks.assert_raises(student.probe, "repo_policy", policy, exc_type="ValueError")
         except checks.CheckFailed as failure:

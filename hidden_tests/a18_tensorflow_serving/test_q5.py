@@ -48,6 +48,11 @@ def test_assignment_is_sticky_and_follows_the_split(student, rng):
         share = got3.count(variant) / len(ids)
         assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / len(ids)), (
             f"variant {variant!r} got {share:.4f} of the users with allocation {p} (in {three})")
+    # Sticky means the same variant after a restart too: Python's hash() of a str is salted per process
+    # (PYTHONHASHSEED; the sandbox pins it, a server does not), so it may not decide the bucket.
+    checks.assert_no_forbidden_calls(student, "assign_variant", ["u1", "exp-checkout", allocation], ["builtins.hash"],
+                                     why="hash() of a str changes with every process start, so users would switch "
+                                         "variants whenever the server restarts; hash with hashlib.sha256")
 
 
 @pytest.mark.points(2)
@@ -70,6 +75,9 @@ def test_allocations_must_be_shares_that_sum_to_one(student, rng):
     ids = user_ids(rng, 50)
     got = student.probe("assign_many", ids, "exp-x", {"A": 0.25, "B": 0.75})
     assert set(got) <= {"A", "B"} and len(set(got)) == 2, "assign_variant should use both variants"
+    thirds = student.probe("assign_many", ids, "exp-x", {"c": 0.7, "b": 0.2, "a": 0.1})  # sums to 1 - 1.1e-16
+    assert set(thirds) <= {"a", "b", "c"} and "c" in thirds, (
+        "assign_variant should accept shares that sum to 1 up to floating-point rounding (0.7 + 0.2 + 0.1)")
     for allocation in ({"A": 0.6, "B": 0.6}, {"A": 1.2, "B": -0.2}, {"A": 0.3, "B": 0.3}):
         try:
             checks.assert_raises(student.call, "assign_variant", "u1", "exp-x", allocation, exc_type="ValueError")
@@ -81,8 +89,10 @@ CASES = [(120, 1000, 150, 1000), (48, 400, 31, 410), (900, 10000, 1000, 10050), 
 
 
 @pytest.mark.points(2)
-def test_two_proportion_ztest_matches_statsmodels(student):
-    for s1, n1, s2, n2 in CASES:
+def test_two_proportion_ztest_matches_statsmodels(student, rng):
+    n1, n2 = (int(n) for n in rng.integers(200, 5000, 2))
+    drawn = (int(rng.binomial(n1, 0.3)), n1, int(rng.binomial(n2, 0.33)), n2)
+    for s1, n1, s2, n2 in (*CASES, drawn):
         got = student.call("two_proportion_ztest", s1, n1, s2, n2)
         z, p = proportions_ztest([s1, s2], [n1, n2])
         checks.assert_value([float(v) for v in got], [float(z), float(p)], rtol=1e-9,
@@ -93,8 +103,10 @@ def test_two_proportion_ztest_matches_statsmodels(student):
 
 
 @pytest.mark.points(2)
-def test_wilson_interval_and_sample_size_match_statsmodels(student):
-    for s, n, conf in ((0, 20, 0.95), (7, 40, 0.95), (512, 1000, 0.99), (33, 34, 0.9)):
+def test_wilson_interval_and_sample_size_match_statsmodels(student, rng):
+    n = int(rng.integers(50, 3000))
+    drawn = (int(rng.integers(1, n)), n, float(rng.choice([0.8, 0.9, 0.95, 0.99])))
+    for s, n, conf in ((0, 20, 0.95), (7, 40, 0.95), (512, 1000, 0.99), (33, 34, 0.9), drawn):
         got = student.call("wilson_interval", s, n, conf)
         want = proportion_confint(s, n, alpha=1 - conf, method="wilson")
         checks.assert_value([float(v) for v in got], [float(v) for v in want], rtol=1e-9, atol=1e-12,
@@ -109,6 +121,8 @@ def test_wilson_interval_and_sample_size_match_statsmodels(student):
     student.probe("import_ground_truth")
     checks.assert_no_forbidden_calls(student, "wilson_interval", [7, 40, 0.95], FORBIDDEN,
                                      why="compute the Wilson score interval yourself")
+    checks.assert_no_forbidden_calls(student, "required_sample_size", [0.10, 0.02, 0.05, 0.8], FORBIDDEN,
+                                     why="compute Cohen's h and the normal quantiles yourself")
 
 
 def ucb1(rewards):

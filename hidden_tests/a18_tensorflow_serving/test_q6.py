@@ -31,11 +31,12 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def get(address, path):
+    """``(status, body, content type)`` of one GET from the judge."""
     try:
         with _OPENER.open(f"http://{address}{path}", timeout=10) as response:
-            return response.status, response.read().decode()
+            return response.status, response.read().decode(), response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, "", ""
 
 
 def expected_samples(script):
@@ -83,16 +84,23 @@ def scraped(text):
 def test_scraped_metrics_match_the_scripted_stream(student):
     info = student.probe("metrics_session", SCRIPT)
     try:
+        bound = [address for address, port in listening(student) if port == info["port"]]
+        assert bound, "MetricsServer(...).port is not a port anything listens on"
+        assert set(bound) <= {"127.0.0.1", "::1", "::ffff:127.0.0.1"}, (
+            f"the metrics server listens on {sorted(set(bound))}; bind 127.0.0.1 only")
         want_outcome = ["TimeoutError" if f == 2 else "ValueError" if f else 42.0 for *_m, f in SCRIPT]
         checks.assert_value(info["outcome"], want_outcome,
                             name="what the instrumented calls returned or raised (errors are re-raised)")
         checks.assert_value(info["in_flight"], [1.0] * len(SCRIPT),
                             name="serving_requests_in_flight seen inside each call")
         with forward(student, info["port"]) as address:
-            status, text = get(address, "/metrics")
+            status, text, content_type = get(address, "/metrics")
             assert status == 200, f"GET /metrics answered HTTP {status}"
+            assert content_type.startswith("text/plain"), (
+                f"GET /metrics answered Content-Type {content_type!r}; Prometheus' text format is "
+                "prometheus_client.CONTENT_TYPE_LATEST")
             got = scraped(text)
-            status, _ = get(address, "/not-metrics")
+            status, _, _ = get(address, "/not-metrics")
             assert status == 404, f"GET /not-metrics answered HTTP {status}; only /metrics is served"
         want = expected_samples(SCRIPT)
         missing = sorted(f"{name}{dict(labels)}" for name, labels in want if (name, labels) not in got)
@@ -132,12 +140,14 @@ def test_psi_matches_the_judges_computation(student, rng):
 
 @pytest.mark.points(2)
 def test_ks_matches_scipy(student, rng):
-    for n, m, shift in ((500, 400, 0.0), (800, 300, 0.25), (200, 1000, 0.6)):
-        a, b = rng.normal(0, 1, n), rng.normal(shift, 1.1, m)
+    for n, m, shift in ((500, 400, 0.0), (800, 300, 0.25), (200, 1000, 0.6), (400, 400, None)):
+        a = rng.normal(0, 1, n)
+        # the last case: each current value a hair above a reference value (the ECDFs must be compared in float64)
+        b = rng.normal(shift, 1.1, m) if shift is not None else a + 1e-12
         d, p = student.call("ks_2sample", a, b)
         want_d = stats.ks_2samp(a, b).statistic
         want_p = float(stats.kstwobign.sf(math.sqrt(n * m / (n + m)) * want_d))
-        checks.assert_value(float(d), float(want_d), rtol=1e-12, name=f"KS statistic D (n={n}, m={m})")
+        checks.assert_value(float(d), float(want_d), rtol=1e-12, name=f"KS statistic D (n={n}, m={m}, shift {shift})")
         checks.assert_value(float(p), want_p, rtol=1e-6, atol=1e-12, name=f"KS asymptotic p-value (n={n}, m={m})")
     student.probe("import_ground_truth", False)
     checks.assert_no_forbidden_calls(student, "ks_2sample", [rng.normal(size=50), rng.normal(size=60)],
@@ -164,6 +174,7 @@ def test_alert_rule_goes_pending_then_firing_then_resolves(student, rng):
     times = np.cumsum(rng.uniform(5, 20, 60)).round(3)
     values = np.where((times % 400) < 170, 0.05, 0.005) + rng.uniform(-0.002, 0.002, 60)
     values[25] = 0.001  # a blip inside a breach resets the pending timer
+    values[40] = 0.02  # exactly at the threshold: not above it, so not a breach
     stream = [[float(t), float(v)] for t, v in zip(times, values, strict=True)]
     for threshold, for_s in ((0.02, 60.0), (0.02, 0.0), (0.04, 150.0)):
         got = student.probe("alert_stream", threshold, for_s, stream)

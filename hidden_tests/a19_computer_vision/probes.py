@@ -23,8 +23,24 @@ def classifier_run(ns, x, y_onehot):
     first = model(x, training=False).numpy()
     second = model(x, training=False).numpy()
     metrics = model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
-    return {"first": first, "second": second,
+    # The model's own augmentation layers, observed here: each must change a batch in training and leave it alone
+    # in inference.
+    augment = []
+    for layer in model.submodules:
+        if isinstance(layer, tf.keras.layers.Layer) and type(layer).__name__ in AUGMENTATION_LAYERS \
+                and type(layer).__module__.split(".")[0] in ("tf_keras", "keras"):
+            tf.keras.utils.set_random_seed(1)
+            train = np.asarray(layer(tf.constant(x), training=True), np.float32)
+            infer = np.asarray(layer(tf.constant(x), training=False), np.float32)
+            augment.append({"name": type(layer).__name__,
+                            "changes_in_training": bool(train.shape != x.shape or not np.allclose(train, x)),
+                            "identity_in_inference": bool(infer.shape == x.shape and np.allclose(infer, x))})
+    return {"first": first, "second": second, "augment": augment,
             "metrics": {str(k): float(v) for k, v in metrics.items()}}
+
+
+AUGMENTATION_LAYERS = ("RandomFlip", "RandomContrast", "RandomRotation", "RandomZoom", "RandomTranslation",
+                       "RandomBrightness")
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.question("q1")
 TOPK_FORBIDDEN = ["tf.math.in_top_k", "tf.nn.in_top_k", "tf.math.top_k", "tf.keras.metrics.top_k_categorical_accuracy",
                   "tf.keras.metrics.sparse_top_k_categorical_accuracy",
                   "tf.keras.metrics.TopKCategoricalAccuracy.update_state",
-                  "tf.keras.metrics.SparseTopKCategoricalAccuracy.update_state"]
+                  "tf.keras.metrics.SparseTopKCategoricalAccuracy.update_state", "tf.raw_ops.InTopK",
+                  "tf.raw_ops.InTopKV2"]
 
 
 def _identity_batch(rng, n, h=6, w=5, c=2):
@@ -76,6 +77,10 @@ def test_mixup_weights_follow_beta_per_sample(student, rng):
     _, _, again = _mixed(student, "mixup", np.random.default_rng(0), n, alpha, 12345)
     _, _, twice = _mixed(student, "mixup", np.random.default_rng(0), n, alpha, 12345)
     checks.assert_tensor(again, twice, rtol=0, atol=0, name="mixup labels for the same seed twice (use the seed)")
+    _, _, other = _mixed(student, "mixup", np.random.default_rng(0), n, alpha, 54321)
+    if np.array_equal(np.asarray(again), np.asarray(other)):
+        raise checks.CheckFailed("mixup gives the same weights and partners for two different seeds: draw them from "
+                                 "the seed argument")
 
 
 def _cutmix_check(x, got_x, got_y, n):
@@ -162,3 +167,11 @@ def test_classifier_reports_top5_from_its_own_predictions(student, rng):
     want = np.mean((probs > true_score[:, None] + 1e-7).sum(1) < 5)
     checks.assert_value(metrics["top_5_accuracy"], float(want), atol=0.02,
                         name="the compiled top_5_accuracy metric on random data")
+    augment = got["augment"]
+    if not augment:
+        raise checks.CheckFailed("build_classifier should start with Keras augmentation layers (RandomFlip, "
+                                 "RandomContrast, ...) inside the model")
+    for layer in augment:
+        if not (layer["changes_in_training"] and layer["identity_in_inference"]):
+            raise checks.CheckFailed(f"the model's {layer['name']} layer should change images in training and leave "
+                                     "them unchanged in inference")

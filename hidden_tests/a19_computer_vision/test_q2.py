@@ -15,7 +15,10 @@ pytestmark = pytest.mark.question("q2")
 
 NMS_FORBIDDEN = ["tf.image.non_max_suppression", "tf.image.non_max_suppression_with_scores",
                  "tf.image.non_max_suppression_padded", "tf.image.non_max_suppression_overlaps",
-                 "tf.image.combined_non_max_suppression"]
+                 "tf.image.combined_non_max_suppression", "tf.raw_ops.NonMaxSuppression",
+                 "tf.raw_ops.NonMaxSuppressionV2", "tf.raw_ops.NonMaxSuppressionV3", "tf.raw_ops.NonMaxSuppressionV4",
+                 "tf.raw_ops.NonMaxSuppressionV5", "tf.raw_ops.NonMaxSuppressionWithOverlaps",
+                 "tf.raw_ops.CombinedNonMaxSuppression"]
 GRID, CELL, ANCHOR, CLASSES = 4, 8, 10.0, 3
 
 

@@ -35,6 +35,9 @@ def test_roi_align_matches_crop_and_resize_then_average_pool(student, reference,
         checks.assert_tensor(got, want, expect="tensor", dtype="float32", rtol=1e-4, atol=1e-4,
                              name=f"roi_align(crop_size={crop}, sampling_ratio={ratio}) vs crop_and_resize + "
                                   "average pool (border, sub-pixel, out-of-image and flipped boxes included)")
+    # the trusted values are crop_and_resize's own: the shortcut earns nothing here either
+    checks.assert_no_forbidden_calls(student, "roi_align", [Tensor(features), Tensor(boxes), Tensor(idx), crop, ratio],
+                                     ROI_FORBIDDEN, why="sample the four neighbours and interpolate yourself")
 
 
 @pytest.mark.points(1)
@@ -47,6 +50,8 @@ def test_roi_align_gradient_reaches_the_features(student, reference, rng):
     want = reference.probe("roi_align_gradient", features, boxes, idx, [4, 4], 2, upstream, library=True)
     assert got is not None, "no gradient reaches the features through roi_align: gather values, do not use NumPy"
     checks.assert_tensor(got, want, rtol=1e-4, atol=1e-4, name="gradient of roi_align with respect to the features")
+    checks.assert_no_forbidden_calls(student, "roi_align", [Tensor(features), Tensor(boxes), Tensor(idx), (4, 4), 2],
+                                     ROI_FORBIDDEN, why="gather the four neighbours yourself")
 
 
 @pytest.mark.points(1)

@@ -15,7 +15,8 @@ from graders.wire import Tensor
 
 pytestmark = pytest.mark.question("q6")
 
-FID_FORBIDDEN = ["scipy.linalg.sqrtm", "tf.linalg.sqrtm", "scipy.linalg.fractional_matrix_power"]
+FID_FORBIDDEN = ["scipy.linalg.sqrtm", "tf.linalg.sqrtm", "scipy.linalg.fractional_matrix_power",
+                 "tf.raw_ops.MatrixSquareRoot", "scipy.linalg.funm"]
 
 
 def _softplus(z):
@@ -128,6 +129,9 @@ def test_frechet_distance_matches_scipy_sqrtm(student, rng):
                             name=f"frechet_distance in {d} dimensions (rank {rank}) vs SciPy's sqrtm")
     got = student.call("frechet_distance", mu1, s1, mu1, s1)
     checks.assert_value(float(got), 0.0, atol=1e-4, name="frechet_distance of a Gaussian to itself")
+    # the values above are SciPy's own: a sqrtm shortcut earns nothing here either
+    checks.assert_no_forbidden_calls(student, "frechet_distance", [mu1, s1, mu2, s2], FID_FORBIDDEN,
+                                     why="take the matrix square root's trace from a symmetric eigendecomposition")
 
 
 @pytest.mark.points(1)
@@ -141,6 +145,18 @@ def test_frechet_distance_does_not_call_sqrtm(student, rng):
                                      why="take the matrix square root's trace from a symmetric eigendecomposition")
 
 
+def _copies_of_rows(samples, real, tol=1e-4):
+    """The share of ``samples`` that lie within ``tol`` of some row of ``real``."""
+    order = np.argsort(real[:, 0])
+    xs = real[order, 0]
+    hits = 0
+    for p in samples:
+        lo, hi = np.searchsorted(xs, [p[0] - tol, p[0] + tol])
+        cand = real[order[lo:hi]]
+        hits += bool(len(cand)) and bool((np.abs(cand - p).max(1) <= tol).any())
+    return hits / len(samples)
+
+
 @pytest.mark.points(3)
 def test_ring_gan_covers_the_modes_of_a_ring_it_was_given(student, rng, thresholds):
     modes, std = 8, 0.1
@@ -149,9 +165,24 @@ def test_ring_gan_covers_the_modes_of_a_ring_it_was_given(student, rng, threshol
     means = centre + radius * np.stack([np.cos(angles), np.sin(angles)], 1)
     real = (means[rng.integers(0, modes, 20000)] + rng.normal(0, std, (20000, 2))).astype(np.float32)
     noise = rng.normal(size=(2000, 8)).astype(np.float32)
-    samples = np.asarray(student.probe("ring_samples", real, 1000, noise), np.float64)
-    if samples.shape != (2000, 2):
+    # One batch: the noise, the same noise again and a slightly moved copy. A generator is a function of its noise
+    # (same noise, same points) and a continuous one (nearby noise, nearby points); a sampler that copies or looks
+    # up rows of the training data is neither, or returns the training points themselves.
+    nudged = noise + 1e-3 * rng.normal(size=noise.shape).astype(np.float32)
+    out = np.asarray(student.probe("ring_samples", real, 1000, np.concatenate([noise, noise, nudged])), np.float64)
+    if out.shape != (6000, 2):
         raise checks.CheckFailed("the generator should map [B, noise_dim] noise to [B, 2] points")
+    samples, again, moved = out[:2000], out[2000:4000], out[4000:]
+    if not np.allclose(samples, again, rtol=0, atol=1e-5):
+        raise checks.CheckFailed("the trained generator must be a deterministic function of its noise: the same "
+                                 "noise rows gave different points (return the generator network)")
+    if np.median(np.linalg.norm(moved - samples, axis=1)) > 0.05:
+        raise checks.CheckFailed("the trained generator should be a continuous function of its noise: moving the "
+                                 "noise by about 1e-3 moved its points far (return the generator network)")
+    copied = _copies_of_rows(samples, real)
+    if copied > 0.05:
+        raise checks.CheckFailed("the generator's points are copies of the training points; return a generator "
+                                 "network trained with the GAN losses", values={"share_copied": copied})
     dist = np.linalg.norm(samples[:, None, :] - means[None], axis=2)
     near = dist.min(1) < 3 * std
     covered = int((np.bincount(dist.argmin(1)[near], minlength=modes) >= 0.02 * len(samples)).sum())

@@ -86,6 +86,12 @@ def test_bio_to_spans_matches_conll_chunking_and_round_trips(student, rng):
         spans = [(kind, start, end + 1) for kind, start, end in get_entities(tags)]
         back = student.call("spans_to_bio", [list(s) for s in spans], length)
         checks.assert_value(list(back), tags, name="spans_to_bio(bio_to_spans(tags)) on well-formed tags")
+    student.probe("import_ground_truth_libraries")
+    checks.assert_no_forbidden_calls(
+        student, "bio_to_spans", [random_tags(rng, 12)],
+        ["seqeval.metrics.sequence_labeling.get_entities", "seqeval.metrics.sequence_labeling.end_of_chunk",
+         "seqeval.metrics.sequence_labeling.start_of_chunk", "seqeval.scheme.Entities.__init__"],
+        why="walk the tags yourself; seqeval's chunker is the judge's ground truth")
 
 
 @pytest.mark.points(3)
@@ -164,6 +170,13 @@ def test_entity_f1_equals_seqeval_without_calling_it(student, rng):
         got = student.call("entity_f1", true, pred)
         checks.assert_value(float(got), float(seqeval_f1(true, pred)), rtol=1e-9, atol=1e-12,
                             name="micro entity-level F1 (exact type, start and end)")
+    # No predicted entity matches a gold one (all O, or every span shifted by one token): F1 is 0.0.
+    shifted = [["O"] + t[:-1] for t in true]
+    for label, pred in (("an all-O prediction", [["O"] * len(t) for t in true]), ("shifted spans", shifted)):
+        want = float(seqeval_f1(true, pred, zero_division=0))
+        got = student.call("entity_f1", true, pred)
+        assert got is not None, "entity_f1 should return a float, 0.0 when no entity matches"
+        checks.assert_value(float(got), want, rtol=1e-9, atol=1e-12, name=f"entity F1 of {label}")
     student.probe("import_ground_truth_libraries")
     checks.assert_no_forbidden_calls(
         student, "probes.entity_f1", [true, pred],
@@ -181,12 +194,15 @@ def test_bilstm_crf_loss_is_the_crf_nll_of_its_own_potentials(student, rng):
     ids = rng.integers(2, vocab, size=(batch, length))
     ids[np.arange(length)[None, :] >= lengths[:, None]] = 0
     tags = rng.integers(0, num_tags, size=(batch, length))
-    got = student.probe("bilstm_crf_outputs", vocab, num_tags, ids, tags, lengths)
+    set_transitions = rng.normal(0, 1.0, size=(num_tags, num_tags))
+    got = student.probe("bilstm_crf_outputs", vocab, num_tags, ids, tags, lengths, set_transitions)
     potentials = np.asarray(got["potentials"])
     checks.assert_value(list(potentials.shape), [batch, length, num_tags], name="BiLSTMCRF potentials shape")
     transitions = np.asarray(got["transitions"])
     checks.assert_value(list(transitions.shape), [num_tags, num_tags], name="transitions shape")
     assert got["transitions_trainable"], "model.transitions should be a trainable [num_tags, num_tags] variable"
+    checks.assert_tensor(transitions, set_transitions, expect="array", rtol=1e-6, atol=1e-6,
+                         name="model.transitions after the grader assigned random values to it")
     log_z = []
     for b, n in enumerate(lengths):
         alpha = potentials[b, 0]

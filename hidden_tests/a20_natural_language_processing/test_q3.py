@@ -66,6 +66,12 @@ def test_bpe_merges_and_segmentation_match_the_reference(student, reference, rng
         assert "".join(pieces) == word + "</w>", "bpe_encode pieces should concatenate to the word + '</w>'"
         checks.assert_value(list(pieces), list(reference.call("bpe_encode", word, want)),
                             name=f"segmentation of {word!r} (apply the lowest-ranked present merge first)")
+    # Merges whose order matters: "abc" is ab + c</w> (rank 0 first), not a + bc</w> (rank 1 first).
+    ranked = [["a", "b"], ["b", "c</w>"], ["c", "d"], ["ab", "cd</w>"], ["d", "a"]]
+    for word in ("abc", "abcd", "dabc", "bcd", "cdab"):
+        checks.assert_value(list(student.call("bpe_encode", word, ranked)),
+                            list(reference.call("bpe_encode", word, ranked)),
+                            name=f"segmentation of {word!r} with overlapping merges (lowest rank first, repeatedly)")
 
 
 @pytest.mark.points(3)

@@ -163,3 +163,18 @@ def drift_run(ns, seed, xs, ys, n_warm, lr):
         online_pred.append(float(online(xs[t:t + 1], training=False)[0, 0]))
         ns["online_update"](online, opt, xs[t:t + 1], ys[t:t + 1])
     return {"frozen": frozen_pred.astype(np.float64), "online": np.asarray(online_pred, np.float64)}
+
+
+def fit_effect(ns, builder, kwargs, train_series, input_width, horizon, epochs, learning_rate, batch_size):
+    """What ``fit_forecaster`` did to a fresh model: the largest weight change and the optimizer's step count.
+
+    The step count is read from the model's compiled optimizer (None when the model was not compiled).
+    """
+    model = ns[builder](**kwargs)
+    before = [np.array(w) for w in model.get_weights()]
+    ns["fit_forecaster"](model, np.asarray(train_series, np.float32), input_width, horizon, epochs=epochs,
+                         learning_rate=learning_rate, batch_size=batch_size)
+    changed = max(float(np.max(np.abs(np.asarray(a) - b))) for a, b in zip(model.get_weights(), before, strict=True))
+    optimizer = getattr(model, "optimizer", None)
+    steps = None if optimizer is None else int(optimizer.iterations.numpy())
+    return {"changed": changed, "steps": steps}

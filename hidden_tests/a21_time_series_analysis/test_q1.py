@@ -79,7 +79,7 @@ def test_mase_matches_its_definition(student, rng):
     y_pred = (y_true + rng.normal(0, 0.5, size=(12, 4))).astype(np.float32)  # a float32 model's forecast
     for m in (1, 4):
         want = np.mean(np.abs(y_true - y_pred)) / np.mean(np.abs(y_train[m:] - y_train[:-m]))
-        got = student.call("mase", y_true, y_pred, y_train, m=m)
+        got = student.call("mase", y_true, Tensor(y_pred), y_train, m=m)
         checks.assert_tensor(got, np.float64(want), expect="any", dtype="float64", rtol=1e-6,
                              name=f"mase with seasonal lag m={m}")
 
@@ -119,11 +119,12 @@ def test_tcn_forecaster_matches_reference_and_is_causal_with_receptive_field(stu
 
 
 def _trained_mase(student, rng, builder, kwargs, thresholds, name):
-    iw, h, n_train = 24, 8, 400
-    s = _series(rng, 560)
+    iw, h, n_train, n_blocks = 24, 8, 400, 24
+    s = _series(rng, n_train - iw + n_blocks * (iw + h))
     train = s[:n_train]
-    # Every forecast's targets lie in the held-out span after n_train; the contexts may reach back into it.
-    starts = np.arange(n_train - iw, len(s) - iw - h + 1, 2)
+    # Every forecast's targets lie in the held-out span after n_train, in back-to-back (context, target) blocks:
+    # no target value is inside any context, so predict(contexts) cannot read one target from a later context.
+    starts = n_train - iw + (iw + h) * np.arange(n_blocks)
     contexts = np.stack([s[i:i + iw] for i in starts])
     targets = np.stack([s[i + iw:i + iw + h] for i in starts])
     forecasts = np.asarray(student.probe("train_and_forecast", builder, kwargs, train, iw, h, 20, contexts))
@@ -140,7 +141,25 @@ def _trained_mase(student, rng, builder, kwargs, thresholds, name):
                                  "unscale the forecasts", values={"mase": score})
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 def test_trained_tcn_beats_naive_on_held_out_span(student, rng, thresholds):
     _trained_mase(student, rng, "build_tcn_forecaster", {"input_width": 24, "n_features": 1, "horizon": 8},
                   thresholds, "TCN")
+
+
+@pytest.mark.points(1)
+def test_fit_forecaster_honours_learning_rate_epochs_and_batch_size(student, rng):
+    kwargs = {"input_width": 8, "n_features": 1, "horizon": 2, "filters": 4}
+    train = _series(rng, 60)  # 51 windows of 8 + 2 steps: 4 mini-batches of 16 per epoch
+    trained = student.probe("fit_effect", "build_tcn_forecaster", kwargs, train, 8, 2, 2, 0.01, 16)
+    if not trained["changed"] > 0:
+        raise checks.CheckFailed("fit_forecaster(learning_rate=0.01) left the model's weights unchanged: train it")
+    frozen = student.probe("fit_effect", "build_tcn_forecaster", kwargs, train, 8, 2, 2, 0.0, 16)
+    if frozen["changed"] != 0:
+        raise checks.CheckFailed("fit_forecaster(learning_rate=0.0) changed the weights: pass learning_rate to "
+                                 "Adam (the default optimizer and learning rate are not the ones asked for)")
+    for got in (trained["steps"], frozen["steps"]):
+        if got is not None and got != 2 * 4:
+            raise checks.CheckFailed("the compiled optimizer took a different number of steps than epochs=2 epochs "
+                                     "of batch_size=16 mini-batches over 51 windows",
+                                     values={"steps": got, "want": 8})

@@ -9,13 +9,23 @@ per grading; the student must not call it either.
 import numpy as np
 import pytest
 
-from graders import checks
+from graders import checks, source_policy
 
 pytestmark = pytest.mark.question("q3")
 
 FORBIDDEN = ["tslearn.metrics.dtw", "tslearn.metrics.soft_dtw", "tslearn.metrics.dtw_path",
              "tslearn.metrics.soft_dtw_alignment", "tslearn.metrics.cdist_dtw", "tslearn.metrics.cdist_soft_dtw",
              "tslearn.metrics.SoftDTW.__init__"]
+
+
+def _own_code(student, fn, why):
+    """The judge reads the code ``fn`` reaches (never the student's word): a library shortcut earns no points."""
+    if getattr(student, "role", "") != "student" or getattr(student, "cells", None) is None:
+        return
+    hits = source_policy.forbidden_uses(student.cells, fn, FORBIDDEN, student.course_cells, student.question)
+    if hits:
+        raise checks.CheckFailed(f"{fn} uses {'; '.join(hit.message() for hit in hits[:5])}, which this question "
+                                 f"asks you not to use: {why}")
 
 
 def np_dtw(a, b, window=None):
@@ -72,6 +82,7 @@ def _pair(rng, n, m, d=2):
 
 @pytest.mark.points(2)
 def test_dtw_matches_dynamic_programme(student, rng):
+    _own_code(student, "dtw", "write the dynamic programme yourself")
     for n, m in [(14, 9), (7, 11), (10, 10)]:
         a, b = _pair(rng, n, m)
         got = student.call("dtw", a, b)
@@ -84,6 +95,7 @@ def test_dtw_matches_dynamic_programme(student, rng):
 
 @pytest.mark.points(2)
 def test_dtw_sakoe_chiba_band(student, rng):
+    _own_code(student, "dtw", "write the dynamic programme yourself")
     a, b = _pair(rng, 13, 11)
     for w in (2, 4):
         got = student.call("dtw", a, b, window=w)
@@ -94,6 +106,7 @@ def test_dtw_sakoe_chiba_band(student, rng):
 @pytest.mark.points(2)
 def test_dtw_path_is_valid_and_optimal(student, rng):
     a, b = _pair(rng, 12, 8)
+    _own_code(student, "dtw_path", "write the dynamic programme yourself")
     path, cost = student.call("dtw_path", a, b)
     path = [tuple(int(v) for v in p) for p in path]
     if not path or path[0] != (0, 0) or path[-1] != (11, 7):
@@ -112,6 +125,7 @@ def test_dtw_path_is_valid_and_optimal(student, rng):
 
 @pytest.mark.points(2)
 def test_soft_dtw_values_and_limit(student, rng):
+    _own_code(student, "soft_dtw", "write the dynamic programme yourself")
     a, b = _pair(rng, 10, 8)
     for gamma in (1.0, 0.1):
         want, _ = np_soft_dtw(a, b, gamma)

@@ -8,12 +8,22 @@ import numpy as np
 import pytest
 from statsmodels.tsa.api import VAR
 
-from graders import checks
+from graders import checks, source_policy
 
 pytestmark = pytest.mark.question("q4")
 
 FORBIDDEN = ["statsmodels.tsa.vector_ar.var_model.VAR.fit", "statsmodels.tsa.vector_ar.var_model.VAR.__init__",
              "statsmodels.regression.linear_model.OLS.fit", "numpy.linalg.lstsq", "scipy.linalg.lstsq"]
+
+
+def _own_code(student, fn, why):
+    """The judge reads the code ``fn`` reaches (never the student's word): a library shortcut earns no points."""
+    if getattr(student, "role", "") != "student" or getattr(student, "cells", None) is None:
+        return
+    hits = source_policy.forbidden_uses(student.cells, fn, FORBIDDEN, student.course_cells, student.question)
+    if hits:
+        raise checks.CheckFailed(f"{fn} uses {'; '.join(hit.message() for hit in hits[:5])}, which this question "
+                                 f"asks you not to use: {why}")
 
 
 def _simulate(rng, coefs, T, scale=1.0):
@@ -53,6 +63,7 @@ def test_var_least_squares_matches_statsmodels(student, rng):
     coefs = _dense_var(rng)
     Y = _simulate(rng, coefs, 250)
     res = VAR(Y).fit(2, trend="n")
+    _own_code(student, "fit_var", "estimate the VAR with TensorFlow")
     got = student.call("fit_var", Y, 2)
     checks.assert_tensor(got["coefs"], res.coefs, expect="any", dtype="float64", rtol=1e-8, atol=1e-10,
                          name="VAR coefficients [p, k, k] (A_1 .. A_p; statsmodels trend='n')")
@@ -65,6 +76,7 @@ def test_var_forecast_matches_statsmodels(student, rng):
     coefs = _dense_var(rng, k=2, p=3)
     Y = _simulate(rng, coefs, 120)
     res = VAR(Y).fit(3, trend="n")
+    _own_code(student, "var_forecast", "estimate the VAR with TensorFlow")
     got = student.call("var_forecast", Y, res.coefs, 6)
     checks.assert_tensor(got, res.forecast(Y[-3:], 6), expect="any", rtol=1e-9, atol=1e-12,
                          name="6-step iterated forecast")
@@ -72,6 +84,7 @@ def test_var_forecast_matches_statsmodels(student, rng):
 
 @pytest.mark.points(2)
 def test_sparse_var_iterates_match_reference(student, reference, rng):
+    _own_code(student, "fit_sparse_var", "write the proximal gradient iterations yourself")
     A = _sparse_var(rng, k=4)
     Y = _simulate(rng, A, 150)
     for lam, steps in [(0.05, 7), (0.2, 30)]:

@@ -11,12 +11,22 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from graders import checks
+from graders import checks, source_policy
 
 pytestmark = pytest.mark.question("q6")
 
 FORBIDDEN = ["arch.arch_model", "arch.univariate.base.ARCHModel.fit", "scipy.optimize.minimize",
              "scipy.optimize.least_squares", "scipy.optimize.fmin_l_bfgs_b"]
+
+
+def _own_code(student, fn, why):
+    """The judge reads the code ``fn`` reaches (never the student's word): a library shortcut earns no points."""
+    if getattr(student, "role", "") != "student" or getattr(student, "cells", None) is None:
+        return
+    hits = source_policy.forbidden_uses(student.cells, fn, FORBIDDEN, student.course_cells, student.question)
+    if hits:
+        raise checks.CheckFailed(f"{fn} uses {'; '.join(hit.message() for hit in hits[:5])}, which this question "
+                                 f"asks you not to use: {why}")
 
 
 def simulate(rng, n, omega, alpha, beta):
@@ -73,6 +83,7 @@ def test_fit_reaches_the_maximum_likelihood(student, rng, thresholds):
 
     truth = (rng.uniform(0.03, 0.08), rng.uniform(0.06, 0.12), 0.0)
     truth = (truth[0], truth[1], rng.uniform(0.8, 0.92 - truth[1]))
+    _own_code(student, "fit_garch11", "maximise the likelihood with TensorFlow and an optimizer you step yourself")
     r = simulate(rng, 1500, *truth)
     got = student.call("fit_garch11", r)
     params = np.array([got["omega"], got["alpha"], got["beta"]], np.float64)
