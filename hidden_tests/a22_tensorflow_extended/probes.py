@@ -60,16 +60,29 @@ def _example_to_dict(serialized: bytes) -> dict:
 def run_example_gen(ns, csv_text, column_types, key_column, split_buckets):
     """Write ``csv_text`` to a file, run the namespace's ``example_gen`` and read back what it wrote."""
     import apache_beam as beam
+    from apache_beam.io import tfrecordio
 
     folder = _tmpdir()
+    out = os.path.join(folder, "out")
     path = os.path.join(folder, "data.csv")
     with open(path, "w") as f:
         f.write(csv_text)
-    runners = []
+    runners, sinks = [], []
     original = beam.Pipeline.run
+
+    class SinkVisitor(beam.pipeline.PipelineVisitor):
+        """Collects the path prefix of every TFRecord sink in the pipeline graph that runs."""
+
+        def visit_transform(self, node):
+            sink = getattr(node.transform, "_sink", None)
+            if isinstance(sink, tfrecordio._TFRecordSink):
+                sinks.append(os.path.relpath(os.path.abspath(sink.file_path_prefix.get()), out))
+
+        enter_composite_transform = visit_transform
 
     def recording_run(self, *args, **kwargs):
         runners.append(type(self.runner).__name__)
+        self.visit(SinkVisitor())
         return original(self, *args, **kwargs)
 
     beam.Pipeline.run = recording_run
@@ -87,7 +100,8 @@ def run_example_gen(ns, csv_text, column_types, key_column, split_buckets):
         if paths:
             records = [_example_to_dict(r.numpy()) for r in tf.data.TFRecordDataset(paths)]
         splits[split] = records
-    return {"runners": runners, "splits": splits, "files": files,
+    return {"runners": runners, "splits": splits, "files": files, "tfrecord_sinks": sinks,
+            "split_dirs": {split: os.path.relpath(os.path.abspath(str(d)), out) for split, d in dict(returned).items()},
             "inside_output_dir": all(os.path.abspath(str(d)).startswith(os.path.join(folder, "out"))
                                      for d in dict(returned).values())}
 

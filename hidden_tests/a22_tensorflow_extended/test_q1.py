@@ -1,6 +1,8 @@
 """Hidden tests for A22 Q1: an ExampleGen on Apache Beam and a Kubeflow Pipelines DAG compiled to IR YAML."""
 
 import hashlib
+import os
+import re
 
 import pytest
 
@@ -88,6 +90,15 @@ def test_example_gen_runs_on_beam_and_splits_by_key(student, rng):
         f"run the Beam pipeline on the DirectRunner, not {got['runners']}")
     assert sorted(got["splits"]) == sorted(buckets), f"example_gen should return the splits {sorted(buckets)}"
     assert got["inside_output_dir"], "every split folder must be inside output_dir"
+    # Records went through Beam: each file the judge reads was named by a TFRecord sink of the pipeline that ran.
+    for split, split_dir in got["split_dirs"].items():
+        prefixes = [os.path.basename(s) for s in got["tfrecord_sinks"] if os.path.dirname(s) == split_dir]
+        assert prefixes, (f"no beam.io.WriteToTFRecord in the pipeline that ran writes into split {split!r}'s folder: "
+                          "write every split with a TFRecord sink inside the Beam pipeline")
+        stray = [n for n in got["files"][split] if n.endswith(".tfrecord")
+                 and not any(re.fullmatch(re.escape(f) + r"-\d{5}-of-\d{5}\.tfrecord", n) for f in prefixes)]
+        assert not stray, (f"split {split!r} holds {stray[0]}, which no TFRecord sink of the Beam pipeline wrote: "
+                           "every record must go through the pipeline")
     seen = {}
     for split, examples in got["splits"].items():
         assert got["files"][split] and all(n.endswith(".tfrecord") for n in got["files"][split]), (

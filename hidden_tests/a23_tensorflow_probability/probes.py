@@ -190,29 +190,40 @@ def vi_blr(ns, kind, X, y, prior_scale, noise_scale, num_steps, seed):
 # Q5
 
 
-def _tfp_diagnostics(samples):
-    samples = tf.convert_to_tensor(samples)
-    return {"tfp_ess": tfp.mcmc.effective_sample_size(samples, cross_chain_dims=1),
-            "tfp_rhat": tfp.mcmc.potential_scale_reduction(samples, independent_chain_ndims=1, split_chains=True)}
+def diagnostics(ns, samples):
+    """TFP's ESS and split R-hat of draws ``(num_results, chains, D)``: run in the reference worker on the draws the
+    student's ``run_nuts`` returned, so no diagnostic comes from the student's process."""
+    samples = tf.cast(tf.convert_to_tensor(np.asarray(samples, np.float32)), tf.float32)
+    return {"ess": tfp.mcmc.effective_sample_size(samples, cross_chain_dims=1),
+            "rhat": tfp.mcmc.potential_scale_reduction(samples, independent_chain_ndims=1, split_chains=True)}
 
 
 def _nuts(ns, target, init, num_results, num_burnin, seed):
-    out = dict(ns["run_nuts"](target, np.asarray(init, np.float32), int(num_results), int(num_burnin),
-                              (int(seed[0]), int(seed[1]))))
-    samples = out.get("samples")
-    if samples is not None:
-        out.update(_tfp_diagnostics(tf.cast(tf.convert_to_tensor(samples), tf.float32)))
-    return out
+    return dict(ns["run_nuts"](target, np.asarray(init, np.float32), int(num_results), int(num_burnin),
+                               (int(seed[0]), int(seed[1]))))
 
 
 def nuts_blr(ns, X, y, prior_scale, noise_scale, init, num_results, num_burnin, seed):
-    """``run_nuts`` on a Bayesian linear regression posterior (noise known), with TFP's diagnostics of its draws."""
+    """``run_nuts`` on a Bayesian linear regression posterior (noise known)."""
     _seed(seed[0])
     return _nuts(ns, _blr_target(X, y, prior_scale, noise_scale), init, num_results, num_burnin, seed)
 
 
+def nuts_logistic(ns, X, y, prior_scale, init, num_results, num_burnin, seed):
+    """``run_nuts`` on a Bayesian logistic regression posterior: skewed, so a Gaussian at the mode is not it."""
+    _seed(seed[0])
+    X, y = _f32(X), _f32(y)
+
+    def target(w):
+        logits = tf.linalg.matvec(X, tf.convert_to_tensor(w))  # batched w (..., D) -> (..., N)
+        prior = tf.reduce_sum(tfd.Normal(np.float32(0.0), np.float32(prior_scale)).log_prob(w), axis=-1)
+        return prior + tf.reduce_sum(tfd.Bernoulli(logits=logits).log_prob(y), axis=-1)
+
+    return _nuts(ns, target, init, num_results, num_burnin, seed)
+
+
 def nuts_gaussian(ns, loc, cov, init, num_results, num_burnin, seed):
-    """``run_nuts`` on a correlated, badly scaled Gaussian, with TFP's diagnostics of its draws."""
+    """``run_nuts`` on a correlated, badly scaled Gaussian."""
     _seed(seed[0])
     dist = tfd.MultivariateNormalTriL(_f32(loc), tf.linalg.cholesky(_f32(cov)))
     return _nuts(ns, dist.log_prob, init, num_results, num_burnin, seed)
