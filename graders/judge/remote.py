@@ -252,6 +252,10 @@ class Remote:
         """A pid in the worker's network namespace (None: it shares the judge's); starts the worker if needed."""
         return self._ensure_alive().network_member()
 
+    def root_pid(self) -> int:
+        """The pid at the top of the worker's sandbox (every process the worker starts is below it)."""
+        return self._ensure_alive().process.pid
+
     @property
     def started(self) -> bool:
         return self._process is not None

@@ -230,7 +230,7 @@ class WorkerProcess:
         Unsandboxed workers share it; a sandboxed one gets its own (bwrap ``--unshare-net``), with loopback only.
         """
         own = os.readlink("/proc/self/ns/net")
-        for pid in _descendants(self.process.pid):
+        for pid in descendants(self.process.pid):
             try:
                 if os.readlink(f"/proc/{pid}/ns/net") != own:
                     return pid
@@ -251,7 +251,7 @@ class WorkerProcess:
         stopped: list[int] = []
         try:
             for _ in range(20):
-                fresh = [pid for pid in _descendants(self.process.pid) if pid not in stopped]
+                fresh = [pid for pid in descendants(self.process.pid) if pid not in stopped]
                 if not fresh:
                     break
                 for pid in fresh:
@@ -293,7 +293,7 @@ def _thread_states(pid: int) -> set[str]:
     return states
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
     """``root`` and every process below it, from ``/proc`` (parents before children)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):

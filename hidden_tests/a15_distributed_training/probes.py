@@ -120,8 +120,27 @@ def data_parallel_run(ns, replicas, x, y, weights, lr, global_batch, x_eval, y_e
 # Q3
 
 
-def pipeline_run(ns, sizes, devices, weights, x, y, num_microbatches, lr):
-    """Build ``PipelineModel``, set the judge's weights stage by stage, run it, accumulate, step."""
+class _BatchCoupled(tf.keras.Model):
+    """Centres each batch it is called on at half its own mean before the wrapped model.
+
+    A micro-batch's loss then depends on which examples share it, so only micro-batches of the sizes the question
+    asks for reproduce the reference's gradients: one pass over the whole batch no longer looks like accumulation.
+    """
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def call(self, x, training=False):
+        return self.inner(x - 0.5 * tf.reduce_mean(x, axis=0, keepdims=True), training=training)
+
+
+def pipeline_run(ns, sizes, devices, weights, x, y, num_microbatches, lr, coupled_microbatches=None):
+    """Build ``PipelineModel``, set the judge's weights stage by stage, run it, accumulate, step.
+
+    ``coupled_*`` are ``microbatch_gradients`` of the batch-coupled wrapper with ``coupled_microbatches`` (default
+    ``num_microbatches``), taken before the step changes the weights.
+    """
     model = ns["PipelineModel"](list(sizes), list(devices))
     stages = list(model.stages)
     for i, layer in enumerate(stages):
@@ -129,6 +148,8 @@ def pipeline_run(ns, sizes, devices, weights, x, y, num_microbatches, lr):
     x, y = np.asarray(x, np.float32), np.asarray(y, np.int32)
     out = model(tf.constant(x))
     loss, grads = ns["microbatch_gradients"](model, x, y, int(num_microbatches))
+    coupled_loss, coupled_grads = ns["microbatch_gradients"](
+        _BatchCoupled(model), x, y, int(coupled_microbatches or num_microbatches))
     optimizer = tf.keras.optimizers.SGD(float(lr))
     optimizer.build(model.trainable_variables)
     before = int(optimizer.iterations.numpy())
@@ -138,6 +159,8 @@ def pipeline_run(ns, sizes, devices, weights, x, y, num_microbatches, lr):
             "output": np.asarray(out),
             "loss": float(loss),
             "grads": [np.asarray(tf.convert_to_tensor(g)) for g in grads],
+            "coupled_loss": float(coupled_loss),
+            "coupled_grads": [np.asarray(tf.convert_to_tensor(g)) for g in coupled_grads],
             "step_loss": float(step_loss),
             "updates": int(optimizer.iterations.numpy()) - before,
             "weights": [np.asarray(w) for layer in stages for w in layer.get_weights()]}

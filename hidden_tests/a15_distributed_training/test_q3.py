@@ -28,7 +28,7 @@ def runs(student, reference):
     y = rng.integers(0, SIZES[-1], size=N).astype(np.int32)
     got = student.probe("pipeline_run", SIZES, STAGE_DEVICES, weights, x, y, MICRO, LR)
     # The same model unsplit: every stage on one device, one micro-batch.
-    want = reference.probe("pipeline_run", SIZES, ["/device:CPU:0"] * 3, weights, x, y, 1, LR)
+    want = reference.probe("pipeline_run", SIZES, ["/device:CPU:0"] * 3, weights, x, y, 1, LR, MICRO)
     return {"got": got, "want": want, "x": x, "weights": weights}
 
 
@@ -72,6 +72,21 @@ def test_microbatch_gradients_equal_full_batch(runs):
         checks.assert_tensor(g, w, dtype="float32", rtol=1e-4, atol=1e-6,
                              name=f"accumulated gradient {i} over micro-batches of 8, 8, 7, 7 vs the full batch "
                                   "(weight each micro-batch by its size)")
+
+
+@pytest.mark.points(2)
+def test_gradients_come_from_micro_batches_of_the_right_sizes(runs):
+    # The probe wraps the model so that each call centres its batch on the batch's own mean: micro-batches of
+    # 8, 8, 7, 7 now give other gradients than one pass over all 30, and only they match the reference.
+    got, want = runs["got"], runs["want"]
+    checks.assert_value(got["coupled_loss"], want["coupled_loss"], rtol=1e-5, atol=1e-6,
+                        name="loss of microbatch_gradients on a model whose output depends on the batch it sees "
+                             "(run the model once per micro-batch, on consecutive slices of sizes 8, 8, 7, 7)")
+    assert len(got["coupled_grads"]) == len(want["coupled_grads"]), f"expected {len(want['coupled_grads'])} gradients"
+    for i, (g, w) in enumerate(zip(got["coupled_grads"], want["coupled_grads"], strict=True)):
+        checks.assert_tensor(g, w, dtype="float32", rtol=1e-4, atol=1e-6,
+                             name=f"gradient {i} on a model whose output depends on the batch it sees (forward and "
+                                  "backward once per micro-batch, not once over the whole batch)")
 
 
 @pytest.mark.points(2)

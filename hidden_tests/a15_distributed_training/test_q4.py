@@ -91,6 +91,11 @@ def test_xla_step_is_compiled_static_and_trains(student, reference, rng):
     assert not got["hlo_dynamic"], "the step's HLO has dynamic (bounded) shapes"
     checks.assert_value(got["losses"], want["losses"], rtol=2e-2, atol=1e-3,
                         name="losses of the XLA step over 4 batches (mean sparse cross-entropy from float32 logits)")
+    assert len(got["weights"]) == len(want["weights"]), f"the model should have {len(want['weights'])} weight arrays"
+    for i, (g, w) in enumerate(zip(got["weights"], want["weights"], strict=True)):
+        # bfloat16 matmuls: the tolerance is bfloat16's, far below one SGD(0.1) step's change.
+        checks.assert_tensor(g, w, dtype="float32", rtol=2e-2, atol=2e-3,
+                             name=f"weight {i} after 4 XLA steps of SGD(0.1) (each call applies one update)")
 
 
 def test_compiled_with_steps_per_execution_and_no_loss_scaling(student, reference, rng):

@@ -1,7 +1,9 @@
 """Hidden tests for A15 Q5: strategy factory and selection, multi-worker and parameter-server clusters.
 
 The clusters are real: worker processes started by the student's code talk gRPC over localhost in
-the sandbox. The single-process comparison runs in the reference worker.
+the sandbox. That they ran is seen by the judge in /proc while the call is in flight (TensorFlow processes
+listening at the same time), not taken from the task ids and devices the student's code returns. The
+single-process comparison runs in the reference worker.
 """
 
 import json
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 
 from graders import checks
+from graders.judge import processes
 
 pytestmark = pytest.mark.question("q5")
 
@@ -65,12 +68,21 @@ def multi_worker(student, reference):
     rng = np.random.default_rng(1505)
     x, y, weights = _problem(rng, 96)
     args = (x, y, weights, 24, 2, 0.3)  # 4 global batches of 24 per epoch, 12 per worker
-    return {"got": student.probe("multi_worker_run", *args), "want": reference.probe("single_device_fit", *args)}
+    with processes.watch(student) as seen:
+        got = student.probe("multi_worker_run", *args)
+    return {"got": got, "seen": seen, "want": reference.probe("single_device_fit", *args)}
+
+
+def _require_two_worker_processes(seen):
+    assert seen.most_concurrent_servers() >= 2, (
+        "run_multi_worker(..., num_workers=2) must train in two worker processes, each a TensorFlow server on its "
+        f"own port at the same time; the grader watched the sandbox and saw {seen.describe()}")
 
 
 @pytest.mark.points(2)
 def test_multi_worker_processes_form_one_cluster(multi_worker):
     got = multi_worker["got"]
+    _require_two_worker_processes(multi_worker["seen"])
     assert isinstance(got, list) and len(got) == 2, "run_multi_worker(..., num_workers=2) must return 2 results"
     checks.assert_value([r["task_id"] for r in got], [0, 1], name="task ids of the workers")
     checks.assert_value([r["num_replicas"] for r in got], [2, 2],
@@ -83,6 +95,7 @@ def test_multi_worker_processes_form_one_cluster(multi_worker):
 @pytest.mark.points(3)
 def test_multi_worker_matches_single_process_training(multi_worker):
     got, want = multi_worker["got"], multi_worker["want"]
+    _require_two_worker_processes(multi_worker["seen"])  # the same weights from one process prove no all-reduce
     assert len(got[0]["weights"]) == len(want), f"expected {len(want)} weight arrays"
     for i, (g, w) in enumerate(zip(got[0]["weights"], want, strict=True)):
         checks.assert_tensor(g, w, dtype="float32", rtol=1e-4, atol=2e-5,
@@ -99,7 +112,12 @@ def test_parameter_server_cluster_trains_on_the_ps(student, thresholds):
     def label(a):
         return (a[:, 0] - a[:, 1] + 0.5 * a[:, 2] > 0).astype(np.int32)
 
-    got = student.probe("parameter_server_run", x, label(x), x_test, 60)
+    with processes.watch(student) as seen:
+        got = student.probe("parameter_server_run", x, label(x), x_test, 60)
+    assert seen.most_ports_in_one_process() >= 3, (
+        "run_parameter_server(..., num_workers=2, num_ps=1) starts a subprocess holding the in-process cluster: "
+        f"three tf.distribute.Server ports (two workers, one ps); the grader watched the sandbox and saw "
+        f"{seen.describe()}")
     checks.assert_value(got["steps_done"], 60, name="optimizer iterations after 60 scheduled steps and join()")
     checks.assert_value(len(got["losses"]), 60, name="number of losses fetched (one per scheduled step)")
     checks.assert_value(got["num_workers"], 2, name="number of workers in the cluster")
