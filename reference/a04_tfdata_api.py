@@ -114,6 +114,35 @@ def tfrecord_dataset(pattern: str) -> tf.data.Dataset:
     ### END SOLUTION
 
 
+def sql_dataset(db_path: str, min_count: int) -> tf.data.Dataset:
+    """Rows ``(id, value, name)`` of the SQLite table ``items`` whose ``count`` is at least ``min_count``, by ``id``.
+
+    Elements are ``(int64, float64, string)`` scalars read by ``tf.data.experimental.SqlDataset("sqlite", ...)``
+    when the dataset is iterated, not when it is built: rows added to the table in between are part of it. The
+    query is a plain string (``SqlDataset`` takes no parameters), so put ``int(min_count)`` into it yourself.
+    """
+    ### BEGIN SOLUTION
+    query = f"SELECT id, value, name FROM items WHERE count >= {int(min_count)} ORDER BY id"
+    return tf.data.experimental.SqlDataset("sqlite", db_path, query, (tf.int64, tf.float64, tf.string))
+    ### END SOLUTION
+
+
+def image_folder_dataset(directory: str, image_size: int, batch_size: int) -> tf.data.Dataset:
+    """Images stored one sub-folder per class, labelled by the sorted folder names, scaled to ``[-1, 1]``.
+
+    ``tf.keras.utils.image_dataset_from_directory`` with integer labels, ``(image_size, image_size)`` RGB
+    images, ``batch_size`` and no shuffling (files in sorted order within each class, classes in sorted
+    order), then pixels mapped from ``[0, 255]`` to ``[-1, 1]`` (``x / 127.5 - 1``). Elements are
+    ``(images, labels)``: ``float32 (batch, image_size, image_size, 3)`` and ``int32 (batch,)``.
+    """
+    ### BEGIN SOLUTION
+    ds = tf.keras.utils.image_dataset_from_directory(directory, labels="inferred", label_mode="int",
+                                                     color_mode="rgb", image_size=(image_size, image_size),
+                                                     batch_size=batch_size, shuffle=False)
+    return ds.map(lambda images, labels: (images / 127.5 - 1.0, labels))
+    ### END SOLUTION
+
+
 # %% [q2]
 def clean_text(ds: tf.data.Dataset) -> tf.data.Dataset:
     """Normalize a dataset of strings and drop the ones that end up empty.

@@ -8,8 +8,10 @@ the datasets (which cannot cross the wire) and return plain data. ``naive_pipeli
 baseline of Q4 that the judge times against the student's pipeline.
 """
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -158,6 +160,34 @@ def q1_tfrecords(ns, seed, files):
                 writer.write(f"{name}/{k}/{rng.integers(0, 10**9)}".encode())
     ds = ns["tfrecord_dataset"](os.path.join(folder, "rec-*.tfrecord"))
     return {"spec": _spec(ds), "records": _collect(ds)}
+
+
+def q1_sql(ns, ids, values, counts, names, late, min_count):
+    """The table ``items`` from the judge's rows; the last ``late`` rows go in after the dataset is built."""
+    path = os.path.join(_fresh_dir(), "items.db")
+    rows = list(zip((int(v) for v in ids), (float(v) for v in values), (int(v) for v in counts), map(str, names),
+                    strict=True))
+    early, later = rows[:len(rows) - int(late)], rows[len(rows) - int(late):]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, value REAL, count INTEGER, name TEXT)")
+        db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", early)
+        db.commit()
+        ds = ns["sql_dataset"](path, int(min_count))
+        db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", later)
+        db.commit()
+    return {"spec": _spec(ds), "rows": _collect(ds)}
+
+
+def q1_image_folder(ns, images, classes, names, image_size, batch_size):
+    """PNG files from the judge's pixels, in one folder per class; the batches the student's dataset yields."""
+    folder = _fresh_dir()
+    for pixels, label, name in zip(images, classes, names, strict=True):
+        os.makedirs(os.path.join(folder, str(label)), exist_ok=True)
+        tf.io.write_file(os.path.join(folder, str(label), str(name)), tf.io.encode_png(np.asarray(pixels, np.uint8)))
+    ds = ns["image_folder_dataset"](folder, int(image_size), int(batch_size))
+    batches = _collect(ds)
+    return {"spec": _spec(ds), "images": [np.asarray(b[0]) for b in batches],
+            "labels": [np.asarray(b[1]) for b in batches]}
 
 
 # -- Q2: transformations ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Hidden tests for A04 Q1: dataset creation from generators, CSV, text lines and TFRecord files."""
+"""Hidden tests for A04 Q1: datasets from generators, CSV, text lines, TFRecord files, SQLite and image folders."""
 
+import numpy as np
 import pytest
 
 from graders import checks
@@ -52,3 +53,49 @@ def test_tfrecord_files_in_sorted_order(student, reference, rng):
         "tfrecord_dataset does not yield exactly the records of the matching files")
     checks.assert_value(got["records"], want["records"],
                         name="tfrecord_dataset records (list_files(pattern, shuffle=False): sorted file order)")
+
+
+@pytest.mark.points(2)
+def test_sql_rows_read_when_iterated(student, rng):
+    n, late, min_count = int(rng.integers(12, 30)), int(rng.integers(2, 5)), int(rng.integers(3, 7))
+    ids = rng.permutation(1000)[:n]  # the late rows interleave with the early ones by id
+    values = np.round(rng.normal(0, 100, n), 3)
+    counts = rng.integers(0, 10, n)
+    names = ["".join(rng.choice(list("abcdefgh_"), size=int(rng.integers(1, 7)))) for _ in range(n)]
+    got = student.probe("q1_sql", ids, values, counts, names, late, min_count)
+    want = sorted((int(i), float(v), str(s)) for i, v, c, s in zip(ids, values, counts, names, strict=True)
+                  if c >= min_count)
+    checks.assert_value(got["spec"],
+                        [["int64", [], "TensorSpec"], ["float64", [], "TensorSpec"], ["string", [], "TensorSpec"]],
+                        name="sql_dataset(...).element_spec (int64 id, float64 value, string name)")
+    checks.assert_value([tuple(row) for row in got["rows"]], [tuple(row) for row in want],
+                        name=f"sql_dataset rows with count >= {min_count}, ordered by id, including the rows "
+                             "inserted after the dataset was built (SqlDataset runs the query when iterated)")
+
+
+@pytest.mark.points(2)
+def test_image_folder_labels_order_and_scaling(student, reference, rng):
+    classes = sorted({"".join(rng.choice(list("klmnopq"), size=4)) for _ in range(3)})
+    labels, names, images = [], [], []
+    for label in rng.permutation(classes):  # written in a random order: labels come from the sorted names
+        for k in rng.permutation(int(rng.integers(2, 5))):
+            labels.append(str(label))
+            names.append(f"img{int(k):02d}.png")
+            images.append(rng.integers(0, 256, (int(rng.integers(6, 12)), int(rng.integers(6, 12)), 3), np.uint8))
+    size, batch = int(rng.integers(4, 8)), int(rng.integers(3, 5))
+    args = (images, labels, names, size, batch)
+    got = student.probe("q1_image_folder", *args)
+    order = sorted(range(len(names)), key=lambda i: (labels[i], names[i]))
+    expected_labels = [classes.index(labels[i]) for i in order]
+    checks.assert_value(got["spec"],
+                        [["float32", [None, size, size, 3], "TensorSpec"], ["int32", [None], "TensorSpec"]],
+                        name="image_folder_dataset(...).element_spec")
+    got_labels = [int(v) for batch_labels in got["labels"] for v in batch_labels]
+    checks.assert_value(got_labels, expected_labels,
+                        name="labels in file order (classes by sorted folder name, files sorted, no shuffling)")
+    checks.assert_value([len(b) for b in got["labels"]],
+                        [min(batch, len(order) - i) for i in range(0, len(order), batch)], name="batch sizes")
+    want = reference.probe("q1_image_folder", *args)
+    for i, (g, w) in enumerate(zip(got["images"], want["images"], strict=True)):
+        checks.assert_tensor(g, w, dtype="float32", rtol=0, atol=1e-5,
+                             name=f"batch {i} of images (resized, RGB, scaled from [0, 255] to [-1, 1])")

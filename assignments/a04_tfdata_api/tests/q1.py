@@ -39,3 +39,33 @@ def test_lines_and_tfrecords(lines_dataset, tfrecord_dataset):
     assert got == ["a1", "a2", "b1"], f"{got}: sorted files, every file's header skipped"
     records = [s.decode() for s in tfrecord_dataset(os.path.join(folder, "*.tfrecord")).as_numpy_iterator()]
     assert records == ["header", "a1", "a2", "header", "b1"], records
+
+
+@test_case(name="test_sql_and_image_folder", points=1, hidden=False)
+def test_sql_and_image_folder(sql_dataset, image_folder_dataset):
+    import os
+    import sqlite3
+    import tempfile
+
+    import numpy as np
+    import tensorflow as tf
+
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "items.db")
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, value REAL, count INTEGER, name TEXT)")
+    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", [(2, 0.5, 4, "b"), (1, 1.5, 1, "a")])
+    db.commit()
+    ds = sql_dataset(path, 2)
+    db.execute("INSERT INTO items VALUES (0, 2.5, 9, 'c')")
+    db.commit()
+    db.close()
+    rows = list(ds.as_numpy_iterator())
+    assert rows == [(0, 2.5, b"c"), (2, 0.5, b"b")], f"{rows}: count >= 2, by id, read when iterated"
+    for label in ("dog", "cat"):
+        os.makedirs(os.path.join(folder, "images", label))
+        tf.io.write_file(os.path.join(folder, "images", label, "a.png"),
+                         tf.io.encode_png(np.full((5, 5, 3), 255 if label == "dog" else 0, np.uint8)))
+    images, labels = next(iter(image_folder_dataset(os.path.join(folder, "images"), 4, 8)))
+    assert images.shape == (2, 4, 4, 3) and labels.numpy().tolist() == [0, 1], (images.shape, labels)
+    assert float(images[0].numpy().max()) == -1.0 and float(images[1].numpy().min()) == 1.0, "scale to [-1, 1]"
