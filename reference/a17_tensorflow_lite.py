@@ -64,6 +64,41 @@ def digits_data():
 
 
 # %% [q1]
+def build_mobile_cnn(input_shape=(8, 8, 1), num_classes: int = 10, separable: bool = True,
+                     width: float = 1.0) -> tf.keras.Model:
+    """A small MobileNet-style classifier: a standard stem, then two stride-2 blocks, then a linear head.
+
+    Channels ``c1, c2, c3 = (max(8, int(k * width)) for k in (16, 32, 64))`` (the width multiplier).
+
+    - Stem: ``Conv2D(c1, 3, padding="same", use_bias=False)``, ``BatchNormalization()``, ``ReLU(6.0)``.
+    - Two blocks with ``c2`` then ``c3`` output channels, each halving the resolution. With ``separable``:
+      ``DepthwiseConv2D(3, strides=2, padding="same", use_bias=False)``, ``BatchNormalization()``,
+      ``ReLU(6.0)``, then the pointwise ``Conv2D(c, 1, use_bias=False)``, ``BatchNormalization()``,
+      ``ReLU(6.0)``. Without: ``Conv2D(c, 3, strides=2, padding="same", use_bias=False)``,
+      ``BatchNormalization()``, ``ReLU(6.0)``.
+    - ``GlobalAveragePooling2D()`` and ``Dense(num_classes)`` (logits).
+
+    The depthwise-separable block costs ``9 * c_in + c_in * c_out`` weights where the standard one costs
+    ``9 * c_in * c_out``. The layers are built in this order (so ``get_weights`` lists them in this order).
+    """
+    ### BEGIN SOLUTION
+    c1, c2, c3 = (max(8, int(k * width)) for k in (16, 32, 64))
+    layers = [tf.keras.Input(shape=tuple(input_shape)),
+              tf.keras.layers.Conv2D(c1, 3, padding="same", use_bias=False),
+              tf.keras.layers.BatchNormalization(), tf.keras.layers.ReLU(6.0)]
+    for channels in (c2, c3):
+        if separable:
+            layers += [tf.keras.layers.DepthwiseConv2D(3, strides=2, padding="same", use_bias=False),
+                       tf.keras.layers.BatchNormalization(), tf.keras.layers.ReLU(6.0),
+                       tf.keras.layers.Conv2D(channels, 1, use_bias=False)]
+        else:
+            layers.append(tf.keras.layers.Conv2D(channels, 3, strides=2, padding="same", use_bias=False))
+        layers += [tf.keras.layers.BatchNormalization(), tf.keras.layers.ReLU(6.0)]
+    layers += [tf.keras.layers.GlobalAveragePooling2D(), tf.keras.layers.Dense(num_classes)]
+    return tf.keras.Sequential(layers)
+    ### END SOLUTION
+
+
 def optimize_for_mobile(model: tf.keras.Model, mode: str, representative_data=None) -> bytes:
     """Convert a Keras model to a TFLite flatbuffer with one of four mobile recipes.
 

@@ -137,6 +137,19 @@ def fc_weight_scales(model_bytes) -> list:
 # Q1
 
 
+def mobile_cnn(ns, weights, input_shape, num_classes, separable, width, x):
+    """``build_mobile_cnn`` with the judge's weights: its float flatbuffer (for the inspector) and Keras logits."""
+    model = ns["build_mobile_cnn"](tuple(int(d) for d in input_shape), int(num_classes), bool(separable), float(width))
+    weights = [np.asarray(w, np.float32) for w in weights]
+    held = [tuple(w.shape) for w in model.get_weights()]
+    if held != [w.shape for w in weights]:
+        raise ValueError(f"build_mobile_cnn(..., separable={bool(separable)}, width={width}) holds weights of shapes "
+                         f"{held}; the architecture in the docstring holds {[w.shape for w in weights]}")
+    model.set_weights(weights)
+    logits = model(tf.constant(x, tf.float32), training=False)
+    return {"model": _as_array(_convert(model)), "logits": np.asarray(logits)}
+
+
 def mobile_variants(ns, weights, calibration, x_test):
     """Each recipe of ``optimize_for_mobile`` on the MLP: the flatbuffer (for the inspector), the student's report."""
     model = mlp(weights)

@@ -1,4 +1,9 @@
-"""Hidden tests for A17 Q1: mobile recipes (float, dynamic range, float16, full int8) and a size/operator report."""
+"""Hidden tests for A17 Q1: a depthwise-separable mobile CNN, mobile recipes (float, dynamic range, float16, full int8)
+and a size/operator report.
+
+The mobile CNN is held to the judge's weights: its weight shapes are the judge's arithmetic, its converted flatbuffer is
+read by the inspector (operators, logits on fresh inputs) and compared with the reference's Keras logits.
+"""
 
 import functools
 import gzip
@@ -123,3 +128,52 @@ def test_size_recipe_requires_representative_data(student):
     weights = digits_model()[0]
     checks.assert_raises(student.probe, "size_mode_without_data", [np.asarray(w) for w in weights],
                          exc_type="ValueError")
+
+
+def _mobile_cnn_shapes(input_shape, num_classes, separable, width):
+    """The weight shapes of the docstring's architecture, in build order: the judge's own arithmetic."""
+    c1, c2, c3 = (max(8, int(k * width)) for k in (16, 32, 64))
+
+    def batch_norm(c):
+        return [(c,)] * 4  # gamma, beta, moving mean, moving variance
+
+    shapes, previous = [(3, 3, input_shape[-1], c1), *batch_norm(c1)], c1
+    for channels in (c2, c3):
+        if separable:
+            shapes += [(3, 3, previous, 1), *batch_norm(previous), (1, 1, previous, channels), *batch_norm(channels)]
+        else:
+            shapes += [(3, 3, previous, channels), *batch_norm(channels)]
+        previous = channels
+    return shapes + [(c3, num_classes), (num_classes,)]
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("separable", [True, False], ids=["separable", "standard"])
+def test_mobile_cnn_blocks_by_values_and_operators(student, reference, inspector, rng, separable):
+    input_shape, num_classes = [(8, 8, 1), (12, 12, 3)][int(rng.integers(2))], int(rng.integers(3, 11))
+    width = float(rng.choice([0.5, 0.75, 1.0, 1.5]))
+    shapes = _mobile_cnn_shapes(input_shape, num_classes, separable, width)
+    weights, k = [], 0
+    while k < len(shapes):
+        if shapes[k:k + 4] == [shapes[k]] * 4 and len(shapes[k]) == 1:  # batch norm: gamma, beta, mean, variance
+            c = shapes[k][0]
+            weights += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.1, c), rng.normal(0, 0.1, c),
+                        rng.uniform(0.5, 1.5, c)]
+            k += 4
+        else:
+            fan_in = int(np.prod(shapes[k][:-1])) if len(shapes[k]) > 1 else 1
+            weights.append(rng.normal(0, 1.0 / np.sqrt(fan_in), shapes[k]))
+            k += 1
+    weights = [w.astype(np.float32) for w in weights]
+    x = rng.uniform(0, 1, (16, *input_shape)).astype(np.float32)
+    got = student.probe("mobile_cnn", weights, input_shape, num_classes, separable, width, x)
+    want = reference.probe("mobile_cnn", weights, input_shape, num_classes, separable, width, x)
+    read = inspector.probe("inspect_tflite", got["model"], x)
+    ops = read["facts"]["ops"]
+    expected_ops = {"DEPTHWISE_CONV_2D": 2 if separable else 0, "CONV_2D": 3}
+    for op, count in expected_ops.items():
+        checks.assert_value(ops.get(op, 0), count, name=f"{op} operators in the converted build_mobile_cnn("
+                            f"separable={separable}) (batch norm folds into them)")
+    checks.assert_tensor(read["out"], want["logits"], rtol=1e-4, atol=1e-4,
+                         name=f"logits of the converted build_mobile_cnn(separable={separable}, width={width}) "
+                              "under the judge's weights, computed by the grader's interpreter")

@@ -20,3 +20,14 @@ def test_recipes_and_report(optimize_for_mobile, deployment_report, mlp_from_wei
     assert report["ops"].get("FULLY_CONNECTED") == 2 and "DELEGATE" not in report["ops"], report["ops"]
     assert deployment_report(plain)["input_dtype"] == "float32"
     assert len(optimize_for_mobile(model, "balanced")) < 0.7 * len(plain)
+
+
+@test_case(name="test_mobile_cnn", points=1, hidden=False)
+def test_mobile_cnn(build_mobile_cnn):
+    import tensorflow as tf
+
+    separable, standard = build_mobile_cnn((8, 8, 1), 10, True, 1.0), build_mobile_cnn((8, 8, 1), 10, False, 1.0)
+    assert separable.count_params() == 4426 and standard.count_params() == 24282, (
+        separable.count_params(), standard.count_params())
+    assert any(isinstance(layer, tf.keras.layers.DepthwiseConv2D) for layer in separable.layers)
+    assert separable(tf.zeros((2, 8, 8, 1))).shape == (2, 10)
