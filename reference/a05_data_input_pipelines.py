@@ -385,6 +385,53 @@ def socket_records(host: str, port: int):
     ### END SOLUTION
 
 
+def resilient_records(host: str, port: int, timeout_s: float = 0.5, max_retries: int = 3):
+    r"""Yield every record of a resumable stream exactly once, across dropped and stalled connections.
+
+    Protocol: after connecting, send ``"FROM <seq>\n"`` (ASCII), the first sequence number you still need;
+    the server streams records ``"<seq>,<v0>,<v1>,<v2>\n"`` from there and ends a complete stream with the
+    line ``"END\n"`` before closing. A connection may break anywhere, even inside a line: it closes or
+    resets without ``END``, or it stalls (stays open and silent). Treat a ``recv`` that waits longer than
+    ``timeout_s`` as a stall (the latency bound). After a break, drop the partial line and reconnect with
+    ``FROM`` the next sequence number, so no record is lost or repeated. Give up with ``ConnectionError``
+    after ``max_retries`` reconnections in a row that brought no new record (``max_retries + 1``
+    connections without progress in all).
+
+    Yields:
+        ``(seq, [v0, v1, v2])`` as ``(int, list of float)``, each seq once, in order.
+    """
+    ### BEGIN SOLUTION
+    import socket
+
+    next_seq, failures = 0, 0
+    while True:
+        progressed = False
+        try:
+            with socket.create_connection((host, port), timeout=timeout_s) as conn:
+                conn.settimeout(timeout_s)  # every recv, not only the connect: a silent server is a broken one
+                conn.sendall(f"FROM {next_seq}\n".encode("ascii"))
+                pending = b""
+                while True:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break  # closed without END: a break
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        if line == b"END":
+                            return
+                        seq, *values = line.decode("ascii").split(",")
+                        if int(seq) == next_seq:
+                            yield next_seq, [float(v) for v in values]
+                            next_seq, progressed = next_seq + 1, True
+        except OSError:  # refused, reset, or a recv that outwaited timeout_s (socket.timeout is an OSError)
+            pass
+        failures = 0 if progressed else failures + 1
+        if failures > max_retries:
+            raise ConnectionError(f"no progress after {max_retries} reconnections (next record {next_seq})")
+    ### END SOLUTION
+
+
 def stream_batches(source, batch_size: int, buffer_batches: int) -> tf.data.Dataset:
     """Micro-batches of a stream, holding a bounded number of records in memory.
 

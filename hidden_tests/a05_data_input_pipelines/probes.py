@@ -15,6 +15,7 @@ import os
 import pathlib
 import shutil
 import socket
+import struct
 import tempfile
 import threading
 import time
@@ -455,6 +456,91 @@ def stream_probe(ns, seed, count, batch_size, buffer_batches, consumer_delay_s=0
     server.join()
     return {"spec": spec, "seqs": seqs, "values": np.concatenate(values) if values else np.zeros((0, 3)),
             "batch_sizes": sizes, "max_lead": lead, "server_error": server.error}
+
+
+class _ResumableServer:
+    """A TCP server on 127.0.0.1 for the resumable protocol, with scripted faults per connection.
+
+    Each connection reads ``FROM <seq>``, then sends the lines from ``seq`` on and ``END``. ``faults[k]`` changes the
+    ``k``-th connection: ``("drop", n)`` sends ``n`` bytes and closes (a break inside a line when ``n`` falls there),
+    ``("reset", n)`` sends ``n`` bytes and resets the connection, ``("stall", n)`` sends ``n`` bytes and then stays
+    silent until ``stall_s`` has passed, and ``("refuse",)`` closes before sending anything.
+    """
+
+    def __init__(self, lines, faults, stall_s, default=None):
+        self.lines = lines
+        self.faults = dict(faults)
+        self.default = default  # the fault of every connection not in ``faults``
+        self.stall_s = stall_s
+        self.requests: list = []
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        with self.listener:
+            while not self.stop.is_set():
+                try:
+                    conn, _ = self.listener.accept()
+                except OSError:
+                    continue
+                self.requests.append(None)
+                threading.Thread(target=self._answer, args=(conn, len(self.requests) - 1), daemon=True).start()
+
+    def _answer(self, conn, index):
+        fault = self.faults.get(index, self.default)
+        try:
+            with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                conn.settimeout(5)
+                request = b""
+                while not request.endswith(b"\n") and len(request) < 64:
+                    part = conn.recv(64)
+                    if not part:
+                        break
+                    request += part
+                self.requests[index] = request.decode("ascii", "replace").strip()
+                if fault is not None and fault[0] == "refuse":
+                    return
+                start = int(request.split()[1]) if request.startswith(b"FROM ") else 0
+                payload = "".join(self.lines[start:]).encode("ascii") + b"END\n"
+                if fault is None:
+                    conn.sendall(payload)
+                    return
+                conn.sendall(payload[:fault[1]])
+                if fault[0] == "reset":
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                elif fault[0] == "stall":
+                    self.stop.wait(self.stall_s)
+        except OSError:
+            pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
+def resilient_probe(ns, seed, count, faults, stall_s, timeout_s, max_retries, default=None):
+    """Every record ``resilient_records`` yields through the scripted faults, the requests the server read, and the
+    exception it ended with (its type name), if any."""
+    server = _ResumableServer(_stream_lines(seed, count), [(int(k), tuple(v)) for k, v in faults], float(stall_s),
+                              tuple(default) if default is not None else None)
+    records, raised = [], None
+    try:
+        for record in ns["resilient_records"]("127.0.0.1", server.port, float(timeout_s), int(max_retries)):
+            records.append(record)
+            if len(records) > 2 * count:
+                break
+    except Exception as exc:  # noqa: BLE001 - what the generator raised is part of the answer
+        raised = type(exc).__name__
+    finally:
+        server.close()
+    seqs = [int(r[0]) for r in records]
+    values = np.asarray([list(map(float, r[1])) for r in records], np.float64).reshape(-1, 3)
+    return {"seqs": seqs, "values": values, "requests": list(server.requests), "raised": raised}
 
 
 # ------------------------------------------------------------------------------------------------
