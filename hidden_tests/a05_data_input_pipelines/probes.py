@@ -208,12 +208,28 @@ def write_images(folder, seed, count, min_side=20, max_side=64):
     return paths, labels
 
 
-def image_probe(ns, seed, count, image_size, batch_size, training, aug_seed):
+def image_probe(ns, seed, count, image_size, batch_size, training, aug_seed, crop=False, symmetric=False):
     """``image_pipeline`` on fresh PNG/JPEG files: spec, batch sizes, images and labels."""
     with _workdir() as folder:
         paths, labels = write_images(folder, seed, count)
-        data = ns["image_pipeline"](paths, labels, image_size, batch_size, training=training, seed=aug_seed)
+        options = {"crop": True} if crop else {}
+        if symmetric:
+            options["symmetric"] = True
+        data = ns["image_pipeline"](paths, labels, image_size, batch_size, training=training, seed=aug_seed,
+                                    **options)
         return _collect(data, batched=True)
+
+
+def banded_image_probe(ns, height, width, band, image_size, crop, symmetric):
+    """``image_pipeline`` on one PNG: red in the ``band`` leftmost columns, blue elsewhere; returns the image."""
+    with _workdir() as folder:
+        image = np.zeros((height, width, 3), np.uint8)
+        image[:, :band] = (255, 0, 0)
+        image[:, band:] = (0, 0, 255)
+        path = os.path.join(folder, "banded.png")
+        tf.io.write_file(path, tf.io.encode_png(image))
+        data = ns["image_pipeline"]([path], [0], image_size, 1, crop=crop, symmetric=symmetric)
+        return _collect(data, batched=True)["values"]["0"]
 
 
 # The simulated storage latency of the throughput test: a read that waits, as on network storage.

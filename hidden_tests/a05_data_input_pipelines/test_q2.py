@@ -58,3 +58,25 @@ def test_parallel_pipeline_beats_the_sequential_baseline(student, reference, rng
             min_ratio=thresholds["min_parallel_speedup"], trials=3, calls=2, rtol=1e-4, atol=1e-3)
     finally:
         student.probe("remove_folder", folder)
+
+
+@pytest.mark.points(3)
+def test_crop_keeps_the_aspect_ratio_and_symmetric_scales_to_minus_one_one(student, reference, rng):
+    # Ground truth the judge knows: a 30x40 image whose 4 leftmost columns are red. Resizing the shorter side to 15
+    # gives 15x20 with red in output columns 0-1 only, and the central 15 columns (offset 2) are pure blue.
+    # Stretching keeps red at the left edge; fitting the longer side and then cropping pads with black.
+    cropped = np.asarray(student.probe("banded_image_probe", 30, 40, 4, 15, True, True))
+    checks.assert_tensor(cropped, np.broadcast_to(np.array([-1.0, -1.0, 1.0], np.float32), (1, 15, 15, 3)),
+                         expect="array", rtol=0, atol=1e-5,
+                         name="image_pipeline(crop=True, symmetric=True) on a 30x40 image, red in the 4 leftmost "
+                              "columns, blue elsewhere (expected: all blue, pixels in [-1, 1])")
+    stretched = np.asarray(student.probe("banded_image_probe", 30, 40, 4, 15, False, False))
+    assert stretched.shape == (1, 15, 15, 3) and stretched[0, :, 0, 0].min() > 0.5, (
+        "image_pipeline(crop=False) must stretch the whole image to image_size x image_size (the red band at the "
+        "left edge stays visible) and keep pixels in [0, 1]")
+    seed, count, size, aug = int(rng.integers(10**6)), int(rng.integers(9, 14)), int(rng.choice([16, 20])), 7
+    for training in (False, True):
+        got = student.probe("image_probe", seed, count, size, 4, training, aug, True, True)
+        want = reference.probe("image_probe", seed, count, size, 4, training, aug, True, True)
+        _compare(got, want, f"image_pipeline({count} files of random aspect ratios, image_size={size}, "
+                            f"training={training}, crop=True, symmetric=True)", atol=1e-5)
