@@ -168,25 +168,94 @@ def _float_size(x, y):
     return _CACHE[key]
 
 
-def convert_report(ns, fn_name, x, y, x_test, representative_n=None):
-    """Call one of the student's converters on a fresh copy of the baseline and run the ``.tflite`` it returns."""
-    model = _base_model(x, y)
-    args = [model]
-    if representative_n is not None:
-        args.append(np.asarray(x, np.float32)[: int(representative_n)])
-    report = _tflite_report(ns[fn_name](*args), x_test)
-    report["keras_pred"] = _predict(_base_model(x, y), x_test)
-    report["float_size"] = _float_size(x, y)
+def _value_and_gradient(fn, x, upstream):
+    x = tf.constant(np.asarray(x, np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        value = fn(x)
+        weighted = tf.reduce_sum(tf.convert_to_tensor(value, tf.float32) * np.asarray(upstream, np.float32))
+    gradient = tape.gradient(weighted, x)
+    return {"value": np.asarray(value, np.float32),
+            "gradient": None if gradient is None else np.asarray(gradient, np.float32)}
+
+
+def fake_quant_case(ns, x, x_min, x_max, num_bits, narrow_range, upstream):
+    """The student's ``fake_quant`` on ``x``: its value and the gradient of ``sum(upstream * value)``."""
+    return _value_and_gradient(lambda t: ns["fake_quant"](t, x_min, x_max, num_bits, narrow_range), x, upstream)
+
+
+def tensorflow_fake_quant_case(ns, x, x_min, x_max, num_bits, narrow_range, upstream):
+    """The same through TensorFlow's own kernel (run in the reference worker: the ground truth)."""
+    return _value_and_gradient(
+        lambda t: tf.quantization.fake_quant_with_min_max_args(t, float(x_min), float(x_max), int(num_bits),
+                                                               bool(narrow_range)), x, upstream)
+
+
+def per_channel_case(ns, w, num_bits):
+    """The student's ``quantize_per_channel``: integer values (as int32), their dtype name and the scales."""
+    q, scales = ns["quantize_per_channel"](np.asarray(w, np.float32), int(num_bits))
+    q = np.asarray(q)
+    return {"q": q.astype(np.int32), "q_dtype": q.dtype.name, "scales": np.asarray(scales, np.float32)}
+
+
+def tflite_dense_kernel(ns, kernel, representative):
+    """TFLite's full-int8 conversion of ``Dense(kernel)``: the stored int8 kernel ([in, out]) and its scales.
+
+    Run in the reference worker: TFLite's own per-channel quantization is the ground truth for the student's.
+    """
+    kernel = np.asarray(kernel, np.float32)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(kernel.shape[0],)), tf.keras.layers.Dense(kernel.shape[1])])
+    model.set_weights([kernel, np.zeros(kernel.shape[1], np.float32)])
+    data = np.asarray(representative, np.float32)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([data[i:i + 1]] for i in range(len(data)))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    interpreter = _interpreter(converter.convert())
+    for detail in interpreter.get_tensor_details():
+        if detail["dtype"] == np.int8 and tuple(detail["shape"]) == (kernel.shape[1], kernel.shape[0]):
+            params = detail["quantization_parameters"]
+            return {"q": interpreter.get_tensor(detail["index"]).T.astype(np.int32),
+                    "scales": np.asarray(params["scales"], np.float32),
+                    "quantized_dimension": int(params["quantized_dimension"])}
+    raise RuntimeError("no int8 kernel in the converted model")
+
+
+def ternarize_case(ns, w, delta_factor, upstream):
+    """The student's ``ternarize``: ``w_t``, ``alpha`` and the gradient of ``sum(upstream * w_t)`` w.r.t. ``w``."""
+    box = {}
+
+    def ternary(t):
+        w_t, alpha = ns["ternarize"](t, float(delta_factor))
+        box["alpha"] = np.asarray(alpha, np.float32)
+        return w_t
+
+    report = _value_and_gradient(ternary, w, upstream)
+    report["alpha"] = box["alpha"]
     return report
 
 
+def _reset_head(model, seed=5):
+    """Replaces the output layer's weights with fresh random ones: QAT has to train to recover the accuracy."""
+    weights = model.get_weights()
+    rng = np.random.default_rng(seed)
+    weights[-2] = rng.normal(0.0, 0.05, weights[-2].shape).astype(np.float32)
+    weights[-1] = np.zeros_like(weights[-1])
+    model.set_weights(weights)
+    return model
+
+
 def qat_report(ns, x, y, x_test, epochs):
-    """``quantization_aware_train`` on a fresh baseline copy, then ``convert_qat``: layers, predictions, tflite."""
-    model = _base_model(x, y)
+    """``quantization_aware_train`` on the baseline with a re-initialised head, then ``convert_qat``.
+
+    The head is random, so only a model that really fine-tunes gets its held-out accuracy back; the
+    predictions come back and the judge scores them.
+    """
+    model = _reset_head(_base_model(x, y))
     tf.keras.utils.set_random_seed(11)
     q_model = ns["quantization_aware_train"](model, np.asarray(x, np.float32), np.asarray(y), int(epochs))
     report = {"layers": _class_names(q_model), "keras_pred": _predict(q_model, x_test),
-              "float_pred": _predict(_base_model(x, y), x_test)}
+              "start_pred": _predict(_reset_head(_base_model(x, y)), x_test)}
     report["tflite"] = _tflite_report(ns["convert_qat"](q_model), x_test)
     report["float_size"] = _float_size(x, y)
     return report
