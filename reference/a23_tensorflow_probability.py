@@ -378,6 +378,43 @@ def fit_full_rank(target_log_prob_fn, event_size: int, num_steps: int = 800, see
     ### END SOLUTION
 
 
+def fit_flow(target_log_prob_fn, event_size: int, num_steps: int = 800, seed=(1, 2)) -> tfd.Distribution:
+    """Variational inference with a normalizing flow: a surrogate that can bend around a curved posterior.
+
+    ``q`` is a ``tfd.TransformedDistribution`` of a standard normal base
+    (``tfd.Sample(tfd.Normal(0., 1.), [event_size])``) through ``tfb.Chain`` of two
+    ``tfb.MaskedAutoregressiveFlow`` layers (each with a ``tfb.AutoregressiveNetwork(params=2,
+    hidden_units=[32, 32], activation="tanh")``) with a ``tfb.Permute`` that reverses the coordinates
+    between them, so each coordinate is transformed given the others. Call ``q.log_prob`` once to build
+    its variables, then fit it with ``tfp.vi.fit_surrogate_posterior`` (``sample_size=64``, Adam with a
+    learning rate decaying from 0.01 to 0.001 over ``num_steps``, ``jit_compile=True``).
+
+    Args:
+        target_log_prob_fn: the unnormalized log posterior; takes ``z`` of shape ``(..., event_size)``.
+        event_size: the dimension of ``z`` (at least 2).
+        num_steps: optimization steps.
+        seed: a stateless seed (pair of ints).
+
+    Returns:
+        The fitted flow (a ``float32`` distribution with event shape ``(event_size,)`` whose ``sample`` and
+        ``log_prob`` agree with each other).
+    """
+    ### BEGIN SOLUTION
+    layers = []
+    for index in range(2):
+        network = tfb.AutoregressiveNetwork(params=2, hidden_units=[32, 32], activation="tanh")
+        layers.append(tfb.MaskedAutoregressiveFlow(shift_and_log_scale_fn=network))
+        if index == 0:
+            layers.append(tfb.Permute(list(range(event_size))[::-1]))
+    surrogate = tfd.TransformedDistribution(tfd.Sample(tfd.Normal(0.0, 1.0), [event_size]), tfb.Chain(layers))
+    surrogate.log_prob(tf.zeros([1, event_size]))
+    learning_rate = tf.keras.optimizers.schedules.ExponentialDecay(0.01, num_steps, 0.1)
+    tfp.vi.fit_surrogate_posterior(target_log_prob_fn, surrogate, optimizer=tf.keras.optimizers.Adam(learning_rate),
+                                   num_steps=num_steps, sample_size=64, seed=seed, jit_compile=True)
+    return surrogate
+    ### END SOLUTION
+
+
 def elbo(target_log_prob_fn, surrogate, num_samples: int = 4096, seed=(3, 4)) -> float:
     """Monte Carlo estimate of the evidence lower bound ``E_q[log p(x, z) - log q(z)]``.
 

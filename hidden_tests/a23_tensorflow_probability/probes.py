@@ -186,6 +186,36 @@ def vi_blr(ns, kind, X, y, prior_scale, noise_scale, num_steps, seed):
     return _moments(surrogate)
 
 
+def _banana_target(curvature, noise_scale):
+    def target(z):
+        z = tf.convert_to_tensor(z)
+        return (tfd.Normal(np.float32(0.0), np.float32(1.0)).log_prob(z[..., 0])
+                + tfd.Normal(np.float32(curvature) * (z[..., 0] ** 2 - 1), np.float32(noise_scale)).log_prob(z[..., 1]))
+
+    return target
+
+
+def _bijector_names(bijector, depth=0):
+    names = [type(bijector).__name__]
+    if depth < 4:
+        for inner in getattr(bijector, "bijectors", []) or []:
+            names += _bijector_names(inner, depth + 1)
+    return names
+
+
+def vi_flow_banana(ns, curvature, noise_scale, num_steps, seed, points):
+    """``fit_flow`` on a curved 2-D posterior: draws from the flow, ``log q`` at them and at the judge's points."""
+    _seed(seed)
+    surrogate = ns["fit_flow"](_banana_target(curvature, noise_scale), 2, int(num_steps), (int(seed), 7))
+    draws = surrogate.sample(4000, seed=(13, 14))
+    return {"is_distribution": isinstance(surrogate, tfd.Distribution),
+            "event_shape": [int(d) for d in surrogate.event_shape],
+            "bijectors": _bijector_names(getattr(surrogate, "bijector", None)),
+            "draws": np.asarray(draws, np.float32),
+            "log_q_draws": np.asarray(surrogate.log_prob(draws), np.float32),
+            "log_q_points": np.asarray(surrogate.log_prob(_f32(points)), np.float32)}
+
+
 # --------------------------------------------------------------------------------------------
 # Q5
 

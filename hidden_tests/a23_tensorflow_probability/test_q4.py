@@ -132,3 +132,45 @@ def test_mean_field_variances_are_the_inverse_precision_diagonal(student, thresh
     z = (np.asarray(got["sample_mean"], np.float64) - b["mean"]) / np.sqrt(np.diag(b["cov"]))
     assert np.all(np.abs(z) <= thresholds["max_mean_error_sd"]), (
         f"fit_mean_field's mean is {np.round(z, 3).tolist()} posterior sds from the closed form")
+
+
+def _banana_log_p(z, curvature, noise_scale):
+    """The normalized banana density (log Z = 0): z1 ~ N(0, 1), z2 | z1 ~ N(c (z1^2 - 1), s^2)."""
+    z = np.asarray(z, np.float64)
+    mean = curvature * (z[:, 0] ** 2 - 1)
+    return (-LOG_2PI - np.log(noise_scale) - 0.5 * z[:, 0] ** 2 - 0.5 * ((z[:, 1] - mean) / noise_scale) ** 2)
+
+
+@pytest.mark.points(3)
+def test_flow_bends_around_a_curved_posterior(student, rng, thresholds):
+    # A banana-shaped posterior with log Z = 0: the ELBO is at most 0, and a Gaussian cannot get close to it
+    # (the full-rank reference reaches -0.55). The judge recomputes log p; the flow's log q is held to its samples
+    # (ELBO <= 0) and to the judge's exact draws (q integrates to 1 over them).
+    curvature, noise_scale = 1.0, 0.5
+    z1 = rng.normal(size=3000)
+    points = np.stack([z1, curvature * (z1 ** 2 - 1) + noise_scale * rng.normal(size=3000)], 1).astype(np.float32)
+    got = student.probe("vi_flow_banana", curvature, noise_scale, 800, int(rng.integers(1, 1000)), points)
+    assert got["is_distribution"] and got["event_shape"] == [2], (
+        f"fit_flow should return a distribution with event shape [2], got {got['event_shape']}")
+    flows = [name for name in got["bijectors"] if name in ("MaskedAutoregressiveFlow", "RealNVP", "Glow")]
+    assert flows, (f"fit_flow's surrogate has the bijectors {got['bijectors']}: it should be a TransformedDistribution "
+                   "through MaskedAutoregressiveFlow layers")
+    draws = np.asarray(got["draws"], np.float64)
+    log_w = _banana_log_p(draws, curvature, noise_scale) - np.asarray(got["log_q_draws"], np.float64)
+    elbo, se = float(log_w.mean()), float(log_w.std() / np.sqrt(len(log_w)))
+    assert elbo <= 4 * se + 0.01, (
+        f"the ELBO of your flow, log p - log q averaged over its own draws, is {elbo:.3f} > 0 = log Z: q.log_prob "
+        "does not match q.sample (a normalized q cannot exceed the evidence)")
+    assert elbo >= thresholds["min_flow_elbo"], (
+        f"the flow's ELBO is {elbo:.3f} (the evidence is 0; a full-rank Gaussian reaches -0.55), expected at least "
+        f"{thresholds['min_flow_elbo']}: is it trained long enough, with two autoregressive layers and a permutation?")
+    mass = float(np.mean(np.exp(np.asarray(got["log_q_points"], np.float64) - _banana_log_p(points, curvature,
+                                                                                             noise_scale))))
+    low, high = thresholds["flow_mass_range"]
+    assert low <= mass <= high, (
+        f"E_p[q(z) / p(z)] over exact draws from the posterior is {mass:.3f}, expected {low}-{high}: q.log_prob "
+        "should be a normalized density")
+    spread = float(draws[:, 0].std())
+    assert spread >= thresholds["min_flow_z1_sd"], (
+        f"the flow's draws of z1 have standard deviation {spread:.3f} (the posterior's is 1; a Gaussian fitted by "
+        f"the ELBO shrinks to 0.48), expected at least {thresholds['min_flow_z1_sd']}")
