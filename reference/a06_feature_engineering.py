@@ -288,6 +288,87 @@ def robust_scale(train, x) -> tf.Tensor:
     ### END SOLUTION
 
 
+def power_transform(train, x, method: str = "yeo-johnson") -> tuple:
+    """Box-Cox or Yeo-Johnson per feature, each ``lambda`` fitted by maximum likelihood on ``train``.
+
+    Per column, ``lambda`` maximizes the transform's normal log-likelihood on the training column
+    (``scipy.stats.yeojohnson_normmax(col)``, or ``scipy.stats.boxcox_normmax(col, method="mle")``).
+    The transform of ``x`` is then written in TensorFlow ops (``float64`` arithmetic), so it can live in a
+    model or a ``tf.data`` pipeline:
+
+    - Box-Cox (``x > 0`` only): ``(x**lam - 1) / lam``, or ``log(x)`` when ``lam == 0``.
+    - Yeo-Johnson: for ``x >= 0``, ``((x + 1)**lam - 1) / lam`` (``log(x + 1)`` when ``lam == 0``); for
+      ``x < 0``, ``-((1 - x)**(2 - lam) - 1) / (2 - lam)`` (``-log(1 - x)`` when ``lam == 2``).
+
+    Args:
+        train: a ``float32`` array of shape ``(N, F)``.
+        x: a ``float32`` array of shape ``(M, F)``.
+        method: ``"yeo-johnson"`` or ``"box-cox"``.
+
+    Returns:
+        ``(transformed, lambdas)``: a ``float32`` tensor ``(M, F)`` and a ``float64`` array ``(F,)``.
+
+    Raises:
+        ValueError: for Box-Cox when ``train`` or ``x`` holds a value ``<= 0``, or for an unknown method.
+    """
+    ### BEGIN SOLUTION
+    import scipy.stats
+
+    train = np.asarray(train, np.float64)
+    x = tf.constant(np.asarray(x, np.float64))
+    if method == "box-cox":
+        if np.any(train <= 0) or bool(tf.reduce_any(x <= 0)):
+            raise ValueError("Box-Cox needs strictly positive data; use Yeo-Johnson")
+        lambdas = np.array([scipy.stats.boxcox_normmax(train[:, j], method="mle") for j in range(train.shape[1])])
+        lam = tf.constant(lambdas)
+        safe = tf.where(lam == 0, tf.ones_like(lam), lam)
+        out = tf.where(lam == 0, tf.math.log(x), (tf.pow(x, lam) - 1) / safe)
+    elif method == "yeo-johnson":
+        lambdas = np.array([scipy.stats.yeojohnson_normmax(train[:, j]) for j in range(train.shape[1])])
+        lam = tf.constant(lambdas)
+        positive, negative = tf.maximum(x, 0.0), tf.minimum(x, 0.0)
+        safe = tf.where(lam == 0, tf.ones_like(lam), lam)
+        upper = tf.where(lam == 0, tf.math.log1p(positive), (tf.pow(positive + 1, lam) - 1) / safe)
+        safe2 = tf.where(lam == 2, tf.ones_like(lam), 2 - lam)
+        lower = tf.where(lam == 2, -tf.math.log1p(-negative), -(tf.pow(1 - negative, 2 - lam) - 1) / safe2)
+        out = tf.where(x >= 0, upper, lower)
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    return tf.cast(out, tf.float32), lambdas
+    ### END SOLUTION
+
+
+def quantile_transform(train, x, n_quantiles: int = 100) -> tf.Tensor:
+    """Map each feature to ``[0, 1]`` through the training column's empirical distribution.
+
+    scikit-learn's ``QuantileTransformer(n_quantiles, output_distribution="uniform")``: the references
+    are ``np.linspace(0, 1, q)`` with ``q = min(n_quantiles, N)``, the quantiles
+    ``np.percentile(col, 100 * references)`` (made non-decreasing with ``np.maximum.accumulate``), and a
+    value maps to ``0.5 * (np.interp(v, quantiles, refs) - np.interp(-v, -quantiles[::-1], -refs[::-1]))``
+    (the average of the forward and backward interpolation, so ties map to the middle of their run).
+    Values beyond the training range map to 0 or 1.
+
+    Args:
+        train: a ``float32`` array of shape ``(N, F)``.
+        x: a ``float32`` array of shape ``(M, F)``.
+        n_quantiles: the number of quantiles.
+
+    Returns:
+        A ``float32`` tensor of shape ``(M, F)`` with values in ``[0, 1]``.
+    """
+    ### BEGIN SOLUTION
+    train, x = np.asarray(train, np.float64), np.asarray(x, np.float64)
+    references = np.linspace(0, 1, min(int(n_quantiles), train.shape[0]))
+    out = np.empty_like(x)
+    for j in range(train.shape[1]):
+        quantiles = np.maximum.accumulate(np.percentile(train[:, j], 100 * references))
+        forward = np.interp(x[:, j], quantiles, references)
+        backward = -np.interp(-x[:, j], -quantiles[::-1], -references[::-1])
+        out[:, j] = 0.5 * (forward + backward)
+    return tf.constant(out, tf.float32)
+    ### END SOLUTION
+
+
 def fit_predict_numeric(train_x, train_y, test_x) -> np.ndarray:
     """Train a binary classifier on raw numeric features whose scales differ by orders of magnitude.
 
