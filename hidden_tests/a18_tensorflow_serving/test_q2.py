@@ -295,6 +295,10 @@ def test_errors_have_the_documented_codes(student, rng):
                   {"instances": [x[0], {"inputs": x[1]}]}, 400),
                  ("metadata of an unknown version", "/v1/models/clf/versions/9/metadata", None, 404),
                  ("classify on an unknown model", "/v1/models/nope:classify", {"instances": x}, 404),
+                 ("classify on a model with predict signatures only", "/v1/models/clf:classify",
+                  {"examples": [{"x": 1.0}]}, 400),
+                 ("regress on a model with predict signatures only", "/v1/models/clf/versions/1:regress",
+                  {"examples": [{"x": 1.0}]}, 400),
                  ("status of an unknown model", "/v1/models/nope", None, 404)]
         for what, path, body, want in cases:
             status, answer = http(rest, path, body)
