@@ -175,6 +175,55 @@ def multi_hot_ids(ids, vocabulary) -> tf.Tensor:
     ### END SOLUTION
 
 
+def target_encode(train_values, train_targets, values, smoothing: float = 10.0, n_folds: int = 5,
+                  seed: int = 0) -> tuple:
+    """Smoothed target (mean) encoding, out-of-fold on the training rows.
+
+    A category ``v`` seen ``n`` times with mean target ``mean_v`` encodes as
+    ``(n * mean_v + smoothing * prior) / (n + smoothing)``, where ``prior`` is the mean target; a category
+    never seen encodes as ``prior``. Rare categories are pulled towards the prior.
+
+    - ``values`` (held-out rows) use the statistics of all training rows.
+    - Each *training* row uses the statistics of the other folds only (its own target never enters its
+      encoding, which would leak the label into the feature): the folds are
+      ``sklearn.model_selection.KFold(n_folds, shuffle=True, random_state=seed).split(train_values)``, and
+      ``prior`` too comes from the other folds.
+
+    Args:
+        train_values: ``N`` category strings.
+        train_targets: ``N`` numeric targets (0/1 labels or a regression target).
+        values: ``M`` category strings to encode.
+        smoothing: the prior's weight ``m`` (>= 0).
+        n_folds: the number of folds for the training rows.
+        seed: ``KFold``'s ``random_state``.
+
+    Returns:
+        ``(train_encoded, encoded)``: ``float32`` arrays of shapes ``(N,)`` and ``(M,)``.
+    """
+    ### BEGIN SOLUTION
+    from sklearn.model_selection import KFold
+
+    train_values = np.asarray(train_values).astype(str)
+    train_targets = np.asarray(train_targets, np.float64)
+
+    def encoder(keys, targets):
+        prior = targets.mean()
+        sums, counts = {}, {}
+        for key, target in zip(keys, targets, strict=True):
+            sums[key] = sums.get(key, 0.0) + target
+            counts[key] = counts.get(key, 0) + 1
+        return lambda key: (sums.get(key, 0.0) + smoothing * prior) / (counts.get(key, 0) + smoothing)
+
+    train_encoded = np.empty(len(train_values))
+    for fit_rows, encode_rows in KFold(n_folds, shuffle=True, random_state=seed).split(train_values):
+        encode = encoder(train_values[fit_rows], train_targets[fit_rows])
+        train_encoded[encode_rows] = [encode(key) for key in train_values[encode_rows]]
+    encode = encoder(train_values, train_targets)
+    encoded = np.array([encode(key) for key in np.asarray(values).astype(str)])
+    return train_encoded.astype(np.float32), encoded.astype(np.float32)
+    ### END SOLUTION
+
+
 def fit_predict_categorical(train_tokens, train_labels, test_tokens) -> np.ndarray:
     """Train a classifier on purely categorical features and predict held-out labels.
 
@@ -561,6 +610,122 @@ def imagenet_normalize(images) -> tf.Tensor:
     ### END SOLUTION
 
 
+def _beta(shape, alpha: float, seed: int, stream: int) -> tf.Tensor:
+    """``Beta(alpha, alpha)`` draws as ``g1 / (g1 + g2)`` of two stateless Gamma draws."""
+    g1 = tf.random.stateless_gamma(shape, seed=[seed, stream], alpha=alpha)
+    g2 = tf.random.stateless_gamma(shape, seed=[seed, stream + 1], alpha=alpha)
+    return g1 / (g1 + g2)
+
+
+def mixup(images, labels, alpha: float, seed: int) -> tuple:
+    """MixUp (Zhang et al. 2018) of a batch with a shuffled copy of itself, written by hand.
+
+    Per example ``i``: ``lam_i ~ Beta(alpha, alpha)``, a partner ``perm[i]`` from a random permutation of
+    the batch, ``x_i' = lam_i * x_i + (1 - lam_i) * x_perm[i]`` and the same mix of the one-hot labels.
+    Draw everything from ``seed`` with stateless ops, so a seed repeats and another seed differs.
+
+    Args:
+        images: ``float32`` ``(B, H, W, C)``.
+        labels: one-hot ``float32`` ``(B, K)``.
+        alpha: the Beta distribution's parameter (> 0).
+        seed: an int.
+
+    Returns:
+        ``(images, labels, lam, perm)``: the mixed batch and labels, ``lam`` ``float32`` ``(B,)`` and ``perm``
+        ``int32`` ``(B,)``.
+    """
+    ### BEGIN SOLUTION
+    images, labels = tf.constant(images, tf.float32), tf.constant(labels, tf.float32)
+    batch = tf.shape(images)[0]
+    lam = _beta([batch], alpha, seed, 0)
+    perm = tf.random.experimental.stateless_shuffle(tf.range(batch), seed=[seed, 2])
+    mixed = lam[:, None, None, None] * images + (1 - lam[:, None, None, None]) * tf.gather(images, perm)
+    mixed_labels = lam[:, None] * labels + (1 - lam[:, None]) * tf.gather(labels, perm)
+    return mixed, mixed_labels, lam, perm
+    ### END SOLUTION
+
+
+def _boxes(height: int, width: int, box_h, box_w, seed: int, stream: int) -> tf.Tensor:
+    """Boxes ``[y0, x0, y1, x1]`` (end exclusive) of the given sizes around uniform centres, clipped."""
+    batch = tf.shape(box_h)[0]
+    cy = tf.random.stateless_uniform([batch], seed=[seed, stream], maxval=height, dtype=tf.int32)
+    cx = tf.random.stateless_uniform([batch], seed=[seed, stream + 1], maxval=width, dtype=tf.int32)
+    y0 = tf.clip_by_value(cy - box_h // 2, 0, height)
+    x0 = tf.clip_by_value(cx - box_w // 2, 0, width)
+    y1 = tf.clip_by_value(cy - box_h // 2 + box_h, 0, height)
+    x1 = tf.clip_by_value(cx - box_w // 2 + box_w, 0, width)
+    return tf.stack([y0, x0, y1, x1], axis=1)
+
+
+def _box_masks(boxes, height: int, width: int) -> tf.Tensor:
+    """``float32`` ``(B, H, W, 1)``: 1 inside each example's box."""
+    rows = tf.range(height)[None, :, None]
+    cols = tf.range(width)[None, None, :]
+    inside = ((rows >= boxes[:, 0, None, None]) & (rows < boxes[:, 2, None, None])
+              & (cols >= boxes[:, 1, None, None]) & (cols < boxes[:, 3, None, None]))
+    return tf.cast(inside, tf.float32)[..., None]
+
+
+def cutmix(images, labels, alpha: float, seed: int) -> tuple:
+    """CutMix (Yun et al. 2019): paste a box of a partner image, mix the labels by the pasted area.
+
+    Per example ``i``: ``lam_i ~ Beta(alpha, alpha)``; a box of height ``int(H * sqrt(1 - lam_i))`` and width
+    ``int(W * sqrt(1 - lam_i))`` around a uniform centre ``(cy, cx)`` (``y0 = cy - h // 2``, ``y1 = y0 + h``,
+    then both clipped to ``[0, H]``; the same for x); the pixels inside come from ``perm[i]``. Because the
+    box is clipped at the border, the label weight is the *pasted area*:
+    ``y_i' = (1 - a_i) * y_i + a_i * y_perm[i]`` with ``a_i = (y1 - y0) * (x1 - x0) / (H * W)``, not
+    ``1 - lam_i``.
+
+    Args:
+        images: ``float32`` ``(B, H, W, C)``.
+        labels: one-hot ``float32`` ``(B, K)``.
+        alpha: the Beta distribution's parameter.
+        seed: an int.
+
+    Returns:
+        ``(images, labels, boxes, perm)``: ``boxes`` ``int32`` ``(B, 4)`` as ``[y0, x0, y1, x1]`` (end
+        exclusive), ``perm`` ``int32`` ``(B,)``.
+    """
+    ### BEGIN SOLUTION
+    images, labels = tf.constant(images, tf.float32), tf.constant(labels, tf.float32)
+    batch, height, width = tf.shape(images)[0], int(images.shape[1]), int(images.shape[2])
+    lam = _beta([batch], alpha, seed, 0)
+    perm = tf.random.experimental.stateless_shuffle(tf.range(batch), seed=[seed, 2])
+    cut = tf.sqrt(1.0 - lam)
+    box_h = tf.cast(tf.cast(height, tf.float32) * cut, tf.int32)
+    box_w = tf.cast(tf.cast(width, tf.float32) * cut, tf.int32)
+    boxes = _boxes(height, width, box_h, box_w, seed, 3)
+    mask = _box_masks(boxes, height, width)
+    mixed = (1 - mask) * images + mask * tf.gather(images, perm)
+    area = tf.cast((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), tf.float32) / (height * width)
+    mixed_labels = (1 - area[:, None]) * labels + area[:, None] * tf.gather(labels, perm)
+    return mixed, mixed_labels, boxes, perm
+    ### END SOLUTION
+
+
+def cutout(images, size: int, seed: int) -> tuple:
+    """Cutout (DeVries and Taylor 2017): zero a ``size x size`` square around a uniform centre, clipped.
+
+    The box is placed as in ``cutmix`` (``y0 = cy - size // 2``, ``y1 = y0 + size``, clipped to the image),
+    with the centre drawn from ``seed``; the pixels inside become 0 in every channel, the rest are unchanged.
+
+    Args:
+        images: ``float32`` ``(B, H, W, C)``.
+        size: the side of the square.
+        seed: an int.
+
+    Returns:
+        ``(images, boxes)``: the images and the ``int32`` ``(B, 4)`` boxes ``[y0, x0, y1, x1]``.
+    """
+    ### BEGIN SOLUTION
+    images = tf.constant(images, tf.float32)
+    batch, height, width = tf.shape(images)[0], int(images.shape[1]), int(images.shape[2])
+    sides = tf.fill([batch], tf.constant(int(size), tf.int32))
+    boxes = _boxes(height, width, sides, sides, seed, 5)
+    return images * (1 - _box_masks(boxes, height, width)), boxes
+    ### END SOLUTION
+
+
 # %% [q6]
 def make_windows(series, window: int, horizon: int, batch_size: int) -> tf.data.Dataset:
     """Sliding windows ``(x, y)`` for multi-step forecasting, via ``timeseries_dataset_from_array``.
@@ -606,6 +771,97 @@ def lag_features(x, lags) -> tf.Tensor:
         pad = tf.fill([lag], tf.constant(np.nan, tf.float32))
         columns.append(tf.concat([pad, x[: int(x.shape[0]) - lag]], axis=0))
     return tf.stack(columns, axis=1)
+    ### END SOLUTION
+
+
+def rolling_features(x, window: int) -> tf.Tensor:
+    """Trailing rolling mean, standard deviation and minimum of a 1-D series (no look-ahead).
+
+    Row ``t`` summarizes ``x[t - window + 1 : t + 1]``: the mean, the sample standard deviation
+    (``ddof=1``) and the minimum; rows ``t < window - 1`` are NaN. This is pandas'
+    ``s.rolling(window).mean() / .std() / .min()``, here in TensorFlow ops (``tf.signal.frame``).
+
+    Args:
+        x: a ``float32`` array of shape ``(T,)`` without NaN.
+        window: the window length (>= 2).
+
+    Returns:
+        A ``float32`` tensor of shape ``(T, 3)``: mean, std, min.
+    """
+    ### BEGIN SOLUTION
+    x = tf.constant(np.asarray(x, np.float32))
+    frames = tf.signal.frame(x, window, 1)
+    mean = tf.reduce_mean(frames, axis=1)
+    std = tf.sqrt(tf.reduce_sum(tf.square(frames - mean[:, None]), axis=1) / (window - 1))
+    stats = tf.stack([mean, std, tf.reduce_min(frames, axis=1)], axis=1)
+    pad = tf.fill([min(window - 1, int(x.shape[0])), 3], tf.constant(np.nan, tf.float32))
+    return tf.concat([pad, stats], axis=0)[: int(x.shape[0])]
+    ### END SOLUTION
+
+
+def difference(x, lag: int = 1) -> tf.Tensor:
+    """``x[t] - x[t - lag]`` (pandas' ``s.diff(lag)``), NaN for the first ``lag`` steps.
+
+    Args:
+        x: a ``float32`` array of shape ``(T,)``.
+        lag: a positive int.
+
+    Returns:
+        A ``float32`` tensor of shape ``(T,)``.
+    """
+    ### BEGIN SOLUTION
+    x = tf.constant(np.asarray(x, np.float32))
+    lag = min(int(lag), int(x.shape[0]))
+    return tf.concat([tf.fill([lag], tf.constant(np.nan, tf.float32)), x[lag:] - x[: int(x.shape[0]) - lag]], 0)
+    ### END SOLUTION
+
+
+def forward_fill(x) -> tf.Tensor:
+    """Replace each NaN by the last observed value before it (pandas' ``s.ffill()``).
+
+    Leading NaNs (nothing observed yet) stay NaN: filling them would need a value from the future.
+
+    Args:
+        x: a ``float32`` array of shape ``(T,)``.
+
+    Returns:
+        A ``float32`` tensor of shape ``(T,)``.
+    """
+    ### BEGIN SOLUTION
+    x = tf.constant(np.asarray(x, np.float32))
+    positions = tf.range(tf.shape(x)[0])
+    last_seen = tf.where(tf.math.is_nan(x), tf.zeros_like(positions), positions)
+    return tf.gather(x, tf.scan(tf.maximum, last_seen))
+    ### END SOLUTION
+
+
+def walk_forward_splits(n_samples: int, n_splits: int, test_size: int, gap: int = 0) -> list:
+    """Expanding-window walk-forward validation folds, as scikit-learn's ``TimeSeriesSplit``.
+
+    Fold ``k`` (``k = 0 .. n_splits - 1``) tests on the ``test_size`` steps that start at
+    ``n_samples - (n_splits - k) * test_size`` and trains on every step before that start minus ``gap``
+    (the steps in the gap are used for neither). Every training index comes before every test index.
+
+    Args:
+        n_samples: the series length.
+        n_splits: the number of folds.
+        test_size: the steps per test fold.
+        gap: the steps dropped between training and test (a forecast horizon, say).
+
+    Returns:
+        A list of ``(train_indices, test_indices)`` pairs of ``int64`` arrays, oldest fold first.
+
+    Raises:
+        ValueError: when the first fold would have no training step.
+    """
+    ### BEGIN SOLUTION
+    folds = []
+    for k in range(n_splits):
+        start = n_samples - (n_splits - k) * test_size
+        if start - gap <= 0:
+            raise ValueError(f"fold {k} would train on no step: n_samples={n_samples} is too short")
+        folds.append((np.arange(0, start - gap, dtype=np.int64), np.arange(start, start + test_size, dtype=np.int64)))
+    return folds
     ### END SOLUTION
 
 

@@ -74,3 +74,40 @@ def test_categorical_model_accuracy_on_held_out_wine(student, thresholds):
     predicted = student.call("fit_predict_categorical", train_x, train_y, test_x)
     checks.assert_accuracy(np.asarray(predicted), test_y, thresholds["min_wine_accuracy"],
                            name="accuracy of fit_predict_categorical on held-out wine samples")
+
+
+def _target_encoding(keys, targets, smoothing):
+    """The judge's smoothed mean encoder, with pandas."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"key": keys, "y": targets.astype(np.float64)})
+    prior = frame["y"].mean()
+    stats = frame.groupby("key")["y"].agg(["sum", "count"])
+    return lambda queries: np.array([(stats["sum"].get(q, 0.0) + smoothing * prior) / (stats["count"].get(q, 0)
+                                                                                     + smoothing) for q in queries])
+
+
+@pytest.mark.points(3)
+def test_target_encoding_is_smoothed_and_out_of_fold(student, rng):
+    from sklearn.model_selection import KFold
+
+    levels = [f"c{i}" for i in range(12)]
+    weights = rng.dirichlet(np.full(12, 0.6))  # a few rare levels, where smoothing matters
+    train = rng.choice(levels, size=int(rng.integers(80, 120)), p=weights)
+    effect = {level: rng.normal() for level in levels}
+    targets = (np.array([effect[v] for v in train]) + rng.normal(size=len(train)) > 0).astype(np.float64)
+    held_out = np.concatenate([rng.choice(levels, size=15), ["never_seen", "c_unknown"]])
+    for smoothing, folds, seed in ((10.0, 5, int(rng.integers(100))), (2.0, 3, int(rng.integers(100)))):
+        got_train, got = student.call("target_encode", train.tolist(), targets.tolist(), held_out.tolist(),
+                                      smoothing, folds, seed)
+        checks.assert_tensor(got, _target_encoding(train, targets, smoothing)(held_out), dtype="float32",
+                             rtol=1e-5, atol=1e-6,
+                             name=f"target_encode(..., smoothing={smoothing}) of held-out values (all training "
+                                  "rows' statistics; an unseen value gets the prior)")
+        want_train = np.empty(len(train))
+        for fit_rows, encode_rows in KFold(folds, shuffle=True, random_state=seed).split(train):
+            encode = _target_encoding(train[fit_rows], targets[fit_rows], smoothing)
+            want_train[encode_rows] = encode(train[encode_rows])
+        checks.assert_tensor(got_train, want_train, dtype="float32", rtol=1e-5, atol=1e-6,
+                             name=f"target_encode(..., smoothing={smoothing}, n_folds={folds}, seed={seed}) of the "
+                                  "training rows (out-of-fold: each row encoded with the other folds' statistics)")

@@ -88,3 +88,52 @@ def test_no_window_crosses_a_split_boundary(student, rng):
         assert count == size - window - horizon + 1, (
             f"the {name} split has {size} steps, so {size - window - horizon + 1} windows of {window}+{horizon}; "
             f"got {count}: split first, then window each part (a window spanning two splits leaks the future)")
+
+
+@pytest.mark.points(2)
+def test_rolling_features_and_differences_match_pandas(student, rng):
+    import pandas as pd
+
+    x = np.cumsum(rng.normal(size=int(rng.integers(40, 70)))).astype(np.float32)
+    series = pd.Series(x.astype(np.float64))
+    for window in (2, int(rng.integers(4, 9))):
+        rolling = series.rolling(window)
+        want = np.stack([rolling.mean(), rolling.std(), rolling.min()], axis=1)
+        checks.assert_tensor(student.call("rolling_features", x, window), want, expect="tensor", dtype="float32",
+                             rtol=1e-4, atol=1e-4, allow_nonfinite=True,
+                             name=f"rolling_features(x, {window}) against pandas' rolling(window).mean / .std "
+                                  "(ddof=1) / .min (trailing windows, NaN until the first full window)")
+    for lag in (1, int(rng.integers(2, 6))):
+        checks.assert_tensor(student.call("difference", x, lag), series.diff(lag).to_numpy(), expect="tensor",
+                             dtype="float32", rtol=1e-5, atol=1e-5, allow_nonfinite=True,
+                             name=f"difference(x, {lag}) against pandas' diff({lag})")
+
+
+@pytest.mark.points(2)
+def test_forward_fill_carries_the_past_only(student, rng):
+    import pandas as pd
+
+    x = rng.normal(size=40).astype(np.float32)
+    gaps = rng.choice(np.arange(2, 40), size=12, replace=False)
+    x[gaps] = np.nan
+    x[:2] = np.nan  # nothing observed yet: these must stay NaN (filling them would use the future)
+    x[30:34] = np.nan  # a run of gaps
+    checks.assert_tensor(student.call("forward_fill", x), pd.Series(x).ffill().to_numpy(), expect="tensor",
+                         dtype="float32", rtol=0, atol=0, allow_nonfinite=True,
+                         name="forward_fill(x) against pandas' ffill (leading NaNs stay NaN)")
+
+
+@pytest.mark.points(2)
+def test_walk_forward_folds_match_time_series_split(student, rng):
+    from sklearn.model_selection import TimeSeriesSplit
+
+    for n, splits, test_size, gap in ((int(rng.integers(60, 90)), 4, 9, 0), (int(rng.integers(60, 90)), 3, 7, 3)):
+        got = student.call("walk_forward_splits", n, splits, test_size, gap)
+        want = list(TimeSeriesSplit(n_splits=splits, test_size=test_size, gap=gap).split(np.zeros(n)))
+        assert isinstance(got, (list, tuple)) and len(got) == splits, (
+            f"walk_forward_splits({n}, {splits}, {test_size}, {gap}) should return {splits} folds")
+        for k, ((train, test), (want_train, want_test)) in enumerate(zip(got, want, strict=True)):
+            what = f"walk_forward_splits({n}, n_splits={splits}, test_size={test_size}, gap={gap}) fold {k}"
+            checks.assert_tensor(np.asarray(train), want_train, atol=0, name=f"{what}: training indices")
+            checks.assert_tensor(np.asarray(test), want_test, atol=0, name=f"{what}: test indices")
+    checks.assert_raises(student.call, "walk_forward_splits", 20, 5, 4, 1, exc_type="ValueError")

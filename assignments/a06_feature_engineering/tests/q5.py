@@ -20,3 +20,24 @@ def test_augmenter_and_preprocessing(make_augmenter, preprocess_images, imagenet
     assert out.shape == (1, 4, 4, 3) and np.allclose(out, 1.0)
     np.testing.assert_allclose(imagenet_normalize(np.full((1, 1, 1, 3), 0.485, np.float32)).numpy()[0, 0, 0, 0], 0.0,
                                atol=1e-6)
+
+
+@test_case(name="test_mixup_cutmix_cutout", points=1, hidden=False)
+def test_mixup_cutmix_cutout(mixup, cutmix, cutout):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(4, 8, 8, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[[0, 1, 2, 0]]
+    mixed, mixed_y, lam, perm = mixup(x, y, 0.4, 1)
+    lam, perm = np.asarray(lam), np.asarray(perm)
+    assert sorted(perm.tolist()) == [0, 1, 2, 3]
+    np.testing.assert_allclose(np.asarray(mixed_y), lam[:, None] * y + (1 - lam[:, None]) * y[perm], atol=1e-6)
+    _, cut_y, boxes, perm = cutmix(x, y, 1.0, 1)
+    boxes, perm = np.asarray(boxes), np.asarray(perm)
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) / 64.0
+    np.testing.assert_allclose(np.asarray(cut_y), (1 - area[:, None]) * y + area[:, None] * y[perm], atol=1e-6)
+    erased, boxes = cutout(x + 1.0, 3, 2)
+    erased, boxes = np.asarray(erased), np.asarray(boxes)
+    y0, x0, y1, x1 = boxes[0]
+    assert (erased[0, y0:y1, x0:x1] == 0).all() and (erased[0] == 0).sum() == (y1 - y0) * (x1 - x0) * 3
