@@ -70,6 +70,57 @@ def build_preprocessor(train: dict, income_boundaries) -> tf.keras.Model:
     ### END SOLUTION
 
 
+def crossed_ids(city, income, income_boundaries, num_bins: int) -> tf.Tensor:
+    """A feature cross of city and income bucket, hashed: ``tf.keras.layers.HashedCrossing``.
+
+    Bucketize ``income`` with ``tf.keras.layers.Discretization(bin_boundaries=income_boundaries)``, then cross
+    it with ``city`` by ``tf.keras.layers.HashedCrossing(num_bins)`` (the Keras successor of
+    ``tf.feature_column.crossed_column``): one id in ``[0, num_bins)`` per (city, bucket) pair, so a linear
+    model can learn an interaction that neither feature shows alone.
+
+    Args:
+        city: ``N`` strings.
+        income: ``N`` floats.
+        income_boundaries: sorted bucket boundaries.
+        num_bins: the hash space.
+
+    Returns:
+        An ``int64`` tensor of shape ``(N,)``.
+    """
+    ### BEGIN SOLUTION
+    bucket = tf.keras.layers.Discretization(bin_boundaries=list(income_boundaries))(
+        tf.constant(np.asarray(income, np.float32)))
+    cross = tf.keras.layers.HashedCrossing(num_bins=int(num_bins))
+    return tf.cast(tf.reshape(cross((tf.constant(np.asarray(city).astype(str)), bucket)), [-1]), tf.int64)
+    ### END SOLUTION
+
+
+def embed_cities(train_city, city, embedding_dim: int, seed: int) -> tf.Tensor:
+    """Dense learned-style embeddings of a categorical feature: ``StringLookup`` then ``Embedding``.
+
+    A ``tf.keras.layers.StringLookup()`` adapted on ``train_city`` (index 0 is the out-of-vocabulary slot,
+    shared by every city not seen in training), then ``tf.keras.layers.Embedding(vocabulary_size,
+    embedding_dim, embeddings_initializer=tf.keras.initializers.RandomUniform(-0.05, 0.05, seed=seed))``.
+
+    Args:
+        train_city: the training cities (strings).
+        city: ``N`` cities to embed.
+        embedding_dim: the embedding width.
+        seed: the initializer's seed.
+
+    Returns:
+        A ``float32`` tensor of shape ``(N, embedding_dim)``.
+    """
+    ### BEGIN SOLUTION
+    lookup = tf.keras.layers.StringLookup()
+    lookup.adapt(np.asarray(train_city).astype(str))
+    embedding = tf.keras.layers.Embedding(
+        lookup.vocabulary_size(), int(embedding_dim),
+        embeddings_initializer=tf.keras.initializers.RandomUniform(-0.05, 0.05, seed=int(seed)))
+    return embedding(lookup(tf.constant(np.asarray(city).astype(str))))
+    ### END SOLUTION
+
+
 def legacy_feature_columns(vocabulary, income_boundaries, age_mean: float, age_std: float) -> list:
     """The same features as ``tf.feature_column`` columns (the deprecated, pre-Keras-layers way).
 
@@ -514,6 +565,110 @@ def tfidf_features(train_texts, texts, max_tokens: int) -> tf.Tensor:
     layer = tf.keras.layers.TextVectorization(max_tokens=max_tokens, output_mode="tf_idf")
     layer.adapt(np.asarray(train_texts).astype(str))
     return layer(tf.constant(np.asarray(texts).astype(str)))
+    ### END SOLUTION
+
+
+def _merge_pair(symbols: tuple, pair: tuple) -> tuple:
+    """``symbols`` with every occurrence of ``pair`` merged, left to right, without overlaps."""
+    out, i = [], 0
+    while i < len(symbols):
+        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
+            out.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            out.append(symbols[i])
+            i += 1
+    return tuple(out)
+
+
+def learn_bpe(word_counts: dict, num_merges: int) -> list:
+    """Byte-pair encoding merges learned from word frequencies (Sennrich et al. 2016), by hand.
+
+    Each word starts as its characters followed by the end-of-word symbol ``"</w>"`` (``"low"`` is
+    ``l o w </w>``), so a merge never joins the end of one word to the start of the next. Repeat
+    ``num_merges`` times: count every adjacent pair of symbols, weighted by the word's count; take the
+    most frequent pair, the lexicographically smallest ``(left, right)`` among ties; merge all its
+    occurrences (left to right, no overlaps) in every word. Stop early when no pair is left.
+
+    Args:
+        word_counts: ``{word: count}``.
+        num_merges: the number of merges.
+
+    Returns:
+        The merges in the order learned, as ``(left, right)`` tuples of strings.
+    """
+    ### BEGIN SOLUTION
+    words = {tuple(word) + ("</w>",): int(count) for word, count in word_counts.items()}
+    merges = []
+    for _ in range(int(num_merges)):
+        pairs = {}
+        for symbols, count in words.items():
+            for pair in zip(symbols, symbols[1:], strict=False):
+                pairs[pair] = pairs.get(pair, 0) + count
+        if not pairs:
+            break
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        merges.append(best)
+        words = {_merge_pair(symbols, best): count for symbols, count in words.items()}
+    return merges
+    ### END SOLUTION
+
+
+def bpe_encode(word: str, merges) -> list:
+    """Segment a word with learned merges: repeatedly apply the earliest-learned merge present.
+
+    Start from the characters and ``"</w>"``; while some adjacent pair is a learned merge, merge every
+    occurrence of the pair with the lowest rank (the earliest learned). Characters never seen stay as they are.
+
+    Args:
+        word: a word.
+        merges: the list from ``learn_bpe``.
+
+    Returns:
+        The list of subword symbols (the last one ends with ``"</w>"``).
+    """
+    ### BEGIN SOLUTION
+    ranks = {tuple(pair): rank for rank, pair in enumerate(merges)}
+    symbols = tuple(word) + ("</w>",)
+    while len(symbols) > 1:
+        present = [pair for pair in zip(symbols, symbols[1:], strict=False) if pair in ranks]
+        if not present:
+            break
+        symbols = _merge_pair(symbols, min(present, key=ranks.__getitem__))
+    return list(symbols)
+    ### END SOLUTION
+
+
+def wordpiece_tokenize(word: str, vocab, unk: str = "[UNK]") -> list:
+    """WordPiece (BERT) tokenization of one word: greedy longest match first.
+
+    From the start of the word, take the longest prefix in ``vocab``; every later piece must be in
+    ``vocab`` with the continuation prefix ``"##"``. If at some position no piece matches, the whole
+    word becomes ``[unk]``.
+
+    Args:
+        word: a word (no spaces).
+        vocab: a set or list of pieces (``"play"``, ``"##ing"``, ...).
+        unk: the unknown token.
+
+    Returns:
+        The list of pieces.
+    """
+    ### BEGIN SOLUTION
+    vocab = set(vocab)
+    pieces, start = [], 0
+    while start < len(word):
+        end = len(word)
+        while end > start:
+            piece = word[start:end] if start == 0 else "##" + word[start:end]
+            if piece in vocab:
+                break
+            end -= 1
+        if end == start:
+            return [unk]
+        pieces.append(piece)
+        start = end
+    return pieces
     ### END SOLUTION
 
 

@@ -89,3 +89,40 @@ def test_legacy_feature_columns_match_the_layers(student, reference, rng):
     checks.assert_tensor(got, want, dtype="float32", rtol=1e-4, atol=1e-4,
                          name="DenseFeatures(legacy_feature_columns(...)) (columns sorted by name: age, city with "
                               "the OOV bucket last, income buckets)")
+
+
+@pytest.mark.points(2)
+def test_crossed_ids_hash_city_and_income_bucket_together(student, reference, rng):
+    train, test, boundaries = _data(rng, n_test=60)
+    city, income = test["city"][:, 0].tolist(), test["income"][:, 0]
+    got = student.call("crossed_ids", city, income, boundaries, 64)
+    checks.assert_tensor(got, reference.call("crossed_ids", city, income, boundaries, 64), expect="tensor",
+                         dtype="int64", atol=0,
+                         name="crossed_ids(city, income, boundaries, 64) (Discretization, then HashedCrossing of "
+                              "(city, bucket))")
+    ids = np.asarray(got)
+    buckets = np.searchsorted(np.asarray(boundaries, np.float32), income, side="right")
+    pairs = {}
+    for key, value in zip(zip(city, buckets.tolist(), strict=True), ids.tolist(), strict=True):
+        assert pairs.setdefault(key, value) == value, f"the pair {key} got two different ids"
+    assert len(set(ids.tolist())) > len({c for c in city}), (
+        "crossed_ids should depend on the income bucket too, not on the city alone")
+
+
+@pytest.mark.points(2)
+def test_embed_cities_shares_one_row_for_unseen_cities(student, reference, rng):
+    train, test, _ = _data(rng, n_test=40)
+    train_city, city = train["city"][:, 0].tolist(), test["city"][:, 0].tolist()
+    seed = int(rng.integers(1000))
+    got = np.asarray(student.call("embed_cities", train_city, city, 6, seed))
+    assert got.shape == (40, 6), f"embed_cities should return (40, 6) vectors, got {got.shape}"
+    known = [i for i, c in enumerate(city) if c in CITIES]
+    unknown = [i for i, c in enumerate(city) if c not in CITIES]
+    for group in ([i for i in known if city[i] == city[known[0]]], unknown):
+        if len(group) > 1:
+            checks.assert_tensor(got[group], np.broadcast_to(got[group[0]], got[group].shape), atol=0,
+                                 name="rows of one city (and of all unseen cities, the out-of-vocabulary slot) "
+                                      "must be identical")
+    checks.assert_tensor(got, reference.call("embed_cities", train_city, city, 6, seed), dtype="float32", atol=1e-7,
+                         name=f"embed_cities(..., embedding_dim=6, seed={seed}) (StringLookup adapted on train, then "
+                              "Embedding with RandomUniform(-0.05, 0.05, seed))")

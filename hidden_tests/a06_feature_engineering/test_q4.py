@@ -108,3 +108,101 @@ def test_text_model_accuracy_on_held_out_corpus(student, thresholds):
                                  f"{origin} of dtype {getattr(predicted, 'dtype', None)}")
     checks.assert_accuracy(np.asarray(predicted), test_y, thresholds["min_text_accuracy"],
                            name="accuracy of fit_predict_text on the held-out texts")
+
+
+def _judge_learn_bpe(word_counts, num_merges):
+    """Sennrich et al.'s reference procedure on space-separated symbol strings, ties to the smallest pair."""
+    import collections
+    import re
+
+    vocab = {" ".join(word) + " </w>": count for word, count in word_counts.items()}
+    merges = []
+    for _ in range(num_merges):
+        pairs = collections.Counter()
+        for symbols, count in vocab.items():
+            parts = symbols.split()
+            for left, right in zip(parts, parts[1:], strict=False):
+                pairs[left, right] += count
+        if not pairs:
+            break
+        best = min(pairs.items(), key=lambda item: (-item[1], item[0]))[0]
+        pattern = re.compile(r"(?<!\S)" + re.escape(" ".join(best)) + r"(?!\S)")
+        vocab = {pattern.sub("".join(best), symbols): count for symbols, count in vocab.items()}
+        merges.append(best)
+    return merges
+
+
+def _judge_bpe_encode(word, merges):
+    ranks = {pair: rank for rank, pair in enumerate(merges)}
+    parts = list(word) + ["</w>"]
+    while True:
+        candidates = [(ranks[pair], i) for i, pair in enumerate(zip(parts, parts[1:], strict=False)) if pair in ranks]
+        if not candidates:
+            return parts
+        rank = min(candidates)[0]
+        pair, merged, i = merges[rank], [], 0
+        while i < len(parts):
+            if i + 1 < len(parts) and (parts[i], parts[i + 1]) == tuple(pair):
+                merged.append(parts[i] + parts[i + 1])
+                i += 2
+            else:
+                merged.append(parts[i])
+                i += 1
+        parts = merged
+
+
+def _judge_wordpiece(word, vocab, unk="[UNK]"):
+    pieces, start = [], 0
+    while start < len(word):
+        for end in range(len(word), start, -1):
+            piece = ("##" if start else "") + word[start:end]
+            if piece in vocab:
+                pieces.append(piece)
+                start = end
+                break
+        else:
+            return [unk]
+    return pieces
+
+
+def _morphology_corpus(rng):
+    stems = ["".join(rng.choice(list("abcdeklmnoprstu"), size=int(rng.integers(2, 5)))) for _ in range(14)]
+    suffixes = ["", "s", "er", "est", "ing", "ed", "ness"]
+    counts = {}
+    for stem in stems:
+        for suffix in rng.choice(suffixes, size=3, replace=False):
+            counts[stem + suffix] = counts.get(stem + suffix, 0) + int(rng.zipf(1.6) % 50) + 1
+    return counts
+
+
+@pytest.mark.points(2)
+def test_bpe_merges_follow_the_frequency_rule(student, rng):
+    counts = _morphology_corpus(rng)
+    for merges_wanted in (12, 40):
+        got = student.call("learn_bpe", counts, merges_wanted)
+        got = [tuple(pair) for pair in got]
+        want = _judge_learn_bpe(counts, merges_wanted)
+        for k, (g, w) in enumerate(zip(got, want, strict=False)):
+            assert g == w, (f"learn_bpe merge {k}: {g}, expected {w} (the most frequent adjacent pair weighted by "
+                            "word counts, ties to the smallest (left, right), words end with '</w>')")
+        assert len(got) == len(want), f"learn_bpe returned {len(got)} merges, expected {len(want)}"
+
+
+@pytest.mark.points(2)
+def test_bpe_encode_and_wordpiece_segment_unseen_words(student, rng):
+    counts = _morphology_corpus(rng)
+    merges = _judge_learn_bpe(counts, 30)
+    words = list(counts)[:6] + ["".join(rng.choice(list("abcdeklmnoprstuz"), size=int(rng.integers(3, 8))))
+                                for _ in range(6)]
+    for word in words:
+        got = student.call("bpe_encode", word, [list(pair) for pair in merges])
+        assert list(got) == _judge_bpe_encode(word, merges), (
+            f"bpe_encode({word!r}): {list(got)}, expected {_judge_bpe_encode(word, merges)} (merge the "
+            "earliest-learned pair present, repeatedly)")
+    vocab = sorted({w[:k] for w in counts for k in range(1, len(w) + 1)} | {"##" + s for s in
+                   ("s", "er", "est", "ing", "ed", "ness", "e", "n", "g", "d", "r", "t")})
+    for word in words + ["zzz"]:
+        got = student.call("wordpiece_tokenize", word, vocab, "[UNK]")
+        assert list(got) == _judge_wordpiece(word, set(vocab)), (
+            f"wordpiece_tokenize({word!r}): {list(got)}, expected {_judge_wordpiece(word, set(vocab))} (greedy "
+            "longest match first, '##' on continuation pieces, the whole word [UNK] when a position cannot match)")
