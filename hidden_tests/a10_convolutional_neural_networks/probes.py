@@ -15,11 +15,32 @@ import tensorflow as tf
 # Library versions (run in the reference worker as the trusted answer)
 
 
+def _dilated_kernel(kernel, dilation):
+    """The kernel with ``dilation - 1`` zeros between its taps: a dilated convolution as a plain one."""
+    if dilation == 1:
+        return kernel
+    kh, kw = int(kernel.shape[0]), int(kernel.shape[1])
+    spread_h = np.zeros(((kh - 1) * dilation + 1, kh), np.float32)
+    spread_h[np.arange(kh) * dilation, np.arange(kh)] = 1
+    spread_w = np.zeros(((kw - 1) * dilation + 1, kw), np.float32)
+    spread_w[np.arange(kw) * dilation, np.arange(kw)] = 1
+    return tf.einsum("ai,bj,ijco->abco", tf.cast(spread_h, kernel.dtype), tf.cast(spread_w, kernel.dtype), kernel)
+
+
 def tf_conv2d(ns, x, kernel, bias, stride, padding, dilation, groups):
-    """``tf.nn.conv2d`` (+ bias). Grouped convolution: the kernel's input axis is ``C / groups``."""
-    del ns, groups  # tf.nn.conv2d infers the groups from the kernel's input channels
+    """``tf.nn.conv2d`` (+ bias). Grouped convolution: the kernel's input axis is ``C / groups``.
+
+    Each group is its own ``tf.nn.conv2d`` and a dilation is spread into the kernel: TensorFlow's plain CPU
+    kernels (without oneDNN, as on CPUs without AVX-512) have no gradient for grouped or dilated convolutions,
+    and the gradient tests need one on every machine.
+    """
+    del ns
     x = tf.convert_to_tensor(x)
-    out = tf.nn.conv2d(x, tf.cast(kernel, x.dtype), strides=stride, padding=padding, dilations=dilation)
+    kernel = _dilated_kernel(tf.cast(tf.convert_to_tensor(kernel), x.dtype), int(dilation))
+    groups = int(groups)
+    outputs = [tf.nn.conv2d(part, weights, strides=stride, padding=padding)
+               for part, weights in zip(tf.split(x, groups, axis=-1), tf.split(kernel, groups, axis=-1), strict=True)]
+    out = outputs[0] if groups == 1 else tf.concat(outputs, axis=-1)
     return out if bias is None else out + tf.cast(bias, x.dtype)
 
 
