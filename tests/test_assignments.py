@@ -14,6 +14,7 @@ from nbclient import NotebookClient
 
 from graders import authoring, grade, submissions
 from graders.course import assignment_ids, load_assignment
+from graders.judge.launcher import environ_snapshot
 from graders.notebook import grade_id, read_notebook
 from tests.conftest import ROOT, requires_bwrap
 
@@ -122,7 +123,8 @@ def run_public_checks(assignment, workdir: Path) -> dict[str, dict[str, str]]:
     shutil.copytree(ROOT / "release" / assignment.id, work)
     client = NotebookClient(both, timeout=600, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(work)}})
-    client.execute(env=dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3"))
+    # A sweep thread runs this while pytest's thread edits PYTEST_CURRENT_TEST: copy the environment safely.
+    client.execute(env=dict(environ_snapshot(), TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3"))
     outputs, cells = {}, iter(both.cells)
     for which, notebook in runs.items():
         outputs[which] = {}

@@ -141,7 +141,7 @@ _SERVER: JudgeServer | None = None
 _SERVER_LOCK = threading.Lock()
 
 
-def _environ_snapshot() -> dict[str, str]:
+def environ_snapshot() -> dict[str, str]:
     """A copy of ``os.environ`` that survives other threads changing it meanwhile.
 
     pytest sets and deletes ``PYTEST_CURRENT_TEST`` from the thread that runs a test while sweep threads start
@@ -157,7 +157,7 @@ def _environ_snapshot() -> dict[str, str]:
 
 def judge_env() -> dict[str, str]:
     """A judge's environment: this process's, without pytest's or TensorFlow's settings, with the engine importable."""
-    env = {k: v for k, v in _environ_snapshot().items() if not k.startswith(("PYTEST_", "TF_"))}
+    env = {k: v for k, v in environ_snapshot().items() if not k.startswith(("PYTEST_", "TF_"))}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins the judge's ini names: each costs start-up time
     env["PYTHONPATH"] = os.pathsep.join([str(ENGINE_ROOT), env.get("PYTHONPATH", "")])
     return env
