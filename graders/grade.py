@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,8 @@ class GradeResult:
 
 def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bool = True,
                    name: str | None = None, results: JsonStore | None = None,
-                   reference_answers: Path | None = None, questions: list[str] | None = None) -> GradeResult:
+                   reference_answers: Path | None = None, questions: list[str] | None = None,
+                   stop_after_failure: Iterable[str] = ()) -> GradeResult:
     """Grades a notebook (path, bytes, dict or NotebookNode) against the assignment's hidden tests.
 
     Args:
@@ -68,6 +70,9 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             run): a notebook already graded is read back, and a new grade is stored.
         reference_answers: A folder of stored reference answers to replay (see ``graders.judge.replay``).
         questions: Grade only these questions (the result has only them); for authors calibrating one question.
+        stop_after_failure: Questions whose remaining hidden tests are skipped (and count as failed) once one fails:
+            their score then says only whether it is below full marks. For the project's wrong-submission fixtures
+            and mutants, never for a student's grade.
 
     Raises:
         GradingError: grading itself could not be done. A broken submission is not an error: it scores zero with a
@@ -89,7 +94,8 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
         return GradeResult(assignment.id, label, scoring.zero(graded, "invalid_notebook", str(exc)), sandboxed,
                            time.monotonic() - started)
     cells = notebook.executable_cells(submitted, source)
-    key = results_key(graded, cells, sandboxed) if results is not None else None
+    stop_after_failure = sorted(set(stop_after_failure))
+    key = results_key(graded, cells, sandboxed, stop_after_failure) if results is not None else None
     stored = results.get(key) if key else None
     if stored is not None:
         try:
@@ -98,7 +104,7 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             pass  # not a result: grade afresh
     with tempfile.TemporaryDirectory(prefix="tfgrade-job-") as job_dir:
         raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed, reference_answers=reference_answers,
-                        questions=[q.id for q in graded.questions])
+                        questions=[q.id for q in graded.questions], stop_after_failure=stop_after_failure)
     failures: dict[str, list] = {}
     for cell in cells:
         outcome = raw["cells"].get(str(cell.index))
@@ -116,14 +122,16 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
     return result
 
 
-def results_key(assignment: Assignment, cells, sandboxed: bool) -> str:
+def results_key(assignment: Assignment, cells, sandboxed: bool, stop_after_failure=()) -> str:
     """What a grade depends on: the assignment (tests, reference, engine) and exactly the code that runs."""
-    return digest(assignment.fingerprint(), str(sandboxed), ",".join(q.id for q in assignment.questions),
-                  json.dumps([vars(c) for c in cells], sort_keys=True))
+    parts = [assignment.fingerprint(), str(sandboxed), ",".join(q.id for q in assignment.questions),
+             json.dumps([vars(c) for c in cells], sort_keys=True)]
+    return digest(*parts, *(["stop after failure: " + ",".join(stop_after_failure)] if stop_after_failure else []))
 
 
 def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
-              reference_answers: Path | None = None, questions: list[str] | None = None) -> dict:
+              reference_answers: Path | None = None, questions: list[str] | None = None,
+              stop_after_failure: list[str] | None = None) -> dict:
     """Runs the hidden suite in a separate trusted pytest process and returns its raw results."""
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
@@ -136,6 +144,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
         "reference_cells": [vars(c) for c in authoring.reference_cells(assignment)],
         "reference_answers": str(reference_answers) if reference_answers else None,
         "questions": questions,
+        "stop_after_failure": stop_after_failure or [],
     }
     job_path = job_dir / "job.json"
     job_path.write_text(json.dumps(job))

@@ -458,7 +458,7 @@ def _grade(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: 
     notebook = submissions.with_sections(assignment, {m.question: m.source for m in batch})
     result = grade_notebook(notebook, assignment, sandboxed=sandboxed, reference_answers=store,
                             name=f"mutants {' '.join(f'{m.question}#{m.index}' for m in batch)}",
-                            questions=[m.question for m in batch])
+                            questions=[m.question for m in batch], stop_after_failure=[m.question for m in batch])
     for mutant in batch:
         q = result.questions[mutant.question]
         failed = [t.name for t in q.tests if not t.passed]

@@ -213,10 +213,13 @@ class Sweep:
 
     # -- jobs -------------------------------------------------------------------------------------------------------
 
-    def grading(self, assignment_id: str, notebook_factory, name: str, questions=None):
+    def grading(self, assignment_id: str, notebook_factory, name: str, questions=None, fixtures=()):
         plan = self.plan(assignment_id)
+        # A question a fixture expects below full marks stops at its first failed test: the rest cannot change that.
+        settled = [q for f in fixtures for q, want in f.expectations.items() if want == "below_full"]
         return lambda: grade.grade_notebook(notebook_factory(plan.assignment), plan.assignment, name=name,
-                                            reference_answers=plan.reference_answers, questions=questions)
+                                            reference_answers=plan.reference_answers, questions=questions,
+                                            stop_after_failure=settled)
 
     def job(self, key: tuple):
         kind, assignment_id, *rest = key
@@ -232,11 +235,11 @@ class Sweep:
             sections = {q: s for f in fixtures for q, s in f.sections.items()}
             questions = sorted({q for f in fixtures for q in f.expectations})
             return self.grading(assignment_id, lambda a: submissions.with_sections(a, sections),
-                                "+".join(f.name for f in fixtures), questions)
+                                "+".join(f.name for f in fixtures), questions, fixtures)
         if kind == "solo":
             fixture = Fixture.load(assignment_id, rest[0])
             return self.grading(assignment_id, lambda a: submissions.with_sections(a, fixture.sections),
-                                fixture.name, sorted(fixture.expectations))
+                                fixture.name, sorted(fixture.expectations), [fixture])
         if kind == "public":
             from tests.test_assignments import run_public_checks
 

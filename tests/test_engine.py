@@ -63,6 +63,19 @@ def test_partial_credit_follows_the_test_weights(mini):
     assert scores(result)["q2"] == (6, None)
 
 
+def test_a_question_told_to_stop_at_its_first_failure_skips_the_rest(mini):
+    off_by_one = ("import tensorflow as tf\n"
+                  "def scaled_sum(x, k):\n    return k * tf.reduce_sum(tf.convert_to_tensor(x, tf.float32), -1) + 1")
+    notebook = notebook_with(mini, q1=off_by_one)
+    every_test = grade.grade_notebook(notebook, mini)
+    assert [t.passed for t in every_test.questions["q1"].tests] == [False, True], "the gradient is still right"
+    settled = grade.grade_notebook(notebook, mini, stop_after_failure=["q1"])
+    q1 = settled.questions["q1"]
+    assert q1.score == 0 and [t.passed for t in q1.tests] == [False, False]
+    assert "already failed" in q1.tests[1].message
+    assert scores(settled)["q2"] == (6, None), "another question runs every test"
+
+
 def test_a_lying_result_object_scores_nothing(mini):
     liar = ("class Liar:\n    def __eq__(self, other):\n        return True\n    __array_priority__ = 1000\n"
             "def scaled_sum(x, k):\n    return Liar()")

@@ -89,6 +89,10 @@ class Judge:
         self.start_errors: dict[str, BaseException] = {}
         self.results: list[dict] = []
         self.errors: list[str] = []
+        # Questions whose remaining tests are skipped once one fails: their score is then only "below full marks",
+        # which is all a wrong-submission fixture or a mutant asks (the sweep and ``tfgrade mutants`` set it).
+        self.stop_after_failure = set(self.job.get("stop_after_failure") or ())
+        self.failed: set[str] = set()
         self._starters = {role: threading.Thread(target=self._start, args=(role,), daemon=True)
                           for role in self.remotes}
 
@@ -136,6 +140,12 @@ class Judge:
             items[:] = [i for i in items if i.get_closest_marker("question").args[0] in only]
             config.hook.pytest_deselected(items=dropped)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        question = item.get_closest_marker("question").args[0]
+        if question in self.stop_after_failure and question in self.failed:
+            pytest.skip(f"not run: {question} already failed a test, and this grading asks only whether it does")
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -162,6 +172,8 @@ class Judge:
                 entry["values"] = str(exc.values)[:MAX_MESSAGE_CHARS]
         elif report.skipped:
             entry["message"] = "skipped"
+        if not report.passed:
+            self.failed.add(entry["question"])
         self.results.append(entry)
 
     def pytest_sessionfinish(self, session, exitstatus):
