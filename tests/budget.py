@@ -112,6 +112,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     biggest = sorted(figures["rest_modules_s"].items(), key=lambda kv: -kv[1])[:8]
     if biggest:
         write("the rest's largest modules: " + ", ".join(f"{m} {s / 60:.1f} min" for m, s in biggest))
+    from tests import sweep
+
+    slowest = sweep.slowest_jobs(8)
+    if slowest:
+        write("the sweep's longest jobs: " + ", ".join(f"{job} {seconds:.0f} s" for job, seconds in slowest))
     if figures["assignments"]:
         projected = figures["projected_s"] / 60
         write(f"projected at {COURSE_SIZE} assignments: {projected:.1f} min (target {TARGET_MIN:g}, "

@@ -45,6 +45,7 @@ IMPORTED = re.compile(r"^(?:import|from)\s+([\w.]+)", re.MULTILINE)
 # What the suite's time budget (tests/budget.py) reads: each assignment's job wall time, and the time tests waited.
 _timing_lock = threading.Lock()
 _job_seconds: dict[str, float] = {}
+_each_job: dict[str, float] = {}  # "kind assignment [round or fixture]" -> wall seconds, for the budget's report
 _waited = [0.0]
 
 
@@ -54,19 +55,27 @@ def job_seconds() -> dict[str, float]:
         return dict(_job_seconds)
 
 
+def slowest_jobs(count: int) -> list[tuple[str, float]]:
+    """The sweep's ``count`` longest jobs and their wall seconds."""
+    with _timing_lock:
+        return sorted(_each_job.items(), key=lambda kv: -kv[1])[:count]
+
+
 def waited_s() -> float:
     """Seconds the tests have spent blocked on a sweep result, in all."""
     return _waited[0]
 
 
-def _timed(assignment_id: str, job):
+def _timed(key: tuple, job):
     def run():
         started = time.monotonic()
         try:
             return job()
         finally:
+            seconds = time.monotonic() - started
             with _timing_lock:
-                _job_seconds[assignment_id] = _job_seconds.get(assignment_id, 0.0) + time.monotonic() - started
+                _job_seconds[key[1]] = _job_seconds.get(key[1], 0.0) + seconds
+                _each_job[" ".join(map(str, key))] = seconds
     return run
 
 
@@ -199,7 +208,7 @@ class Sweep:
     def submit(self, key: tuple, job) -> None:
         with self.lock:
             if key not in self.futures:
-                self.futures[key] = self.pool.submit(_timed(key[1], job))
+                self.futures[key] = self.pool.submit(_timed(key, job))
 
     def result(self, key: tuple, job=None):
         """The result of a planned job (submitting it now if it was not planned)."""

@@ -1,20 +1,29 @@
 # expect: {"q5": "zero"}
 # family: hunting for secrets
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
-# Searches the disk for the hidden tests, reference and gradebook.
+# Searches the disk for the hidden tests, reference and gradebook, and hands in the reference's own code if it
+# finds it: the question scores zero only if nothing was found.
 # %% [q5]
-import glob, os
-_FOUND = []
-for pattern in ("/**/hidden_tests/**/*.py", "/**/reference/a01*.py", "/**/gradebook*.db", "/**/*instructor*.ipynb",
-                "/**/assignments/a01*/*.ipynb", "/work/**", "/root/**", "/proc/*/cwd/**"):
-    try:
-        for path in glob.glob(pattern, recursive=True)[:50]:
-            try:
-                _FOUND.append(open(path, "rb").read(100))
-            except OSError:
-                pass
-    except OSError:
-        pass
+import fnmatch, os, time
+# A search bounded like a student's cell: the likely places first, then the whole tree, until the deadline.
+_FOUND, _REFERENCE = [], []
+_WANTED = ("*/hidden_tests/*.py", "*/reference/a01*.py", "*gradebook*.db", "*instructor*.ipynb",
+           "*/assignments/a01*/*.ipynb", "*/.tfgrade/*")
+_DEADLINE = time.monotonic() + 15
+for top in ("/work", "/root", "/home", "/opt", "/tmp", "/srv", "/mnt", "/var", "/proc/1/cwd", "/"):
+    for folder, dirs, files in os.walk(top):
+        if time.monotonic() > _DEADLINE:
+            break
+        dirs[:] = [d for d in dirs if folder != "/" or d not in ("proc", "sys", "dev")]
+        for name in files:
+            path = os.path.join(folder, name)
+            if any(fnmatch.fnmatch(path, pattern) for pattern in _WANTED):
+                try:
+                    _FOUND.append(open(path, "rb").read(100))
+                    if fnmatch.fnmatch(path, "*/reference/a01*.py"):
+                        _REFERENCE.append(path)
+                except OSError:
+                    pass
 
 
 def saturating_cast(x, dtype):
@@ -31,3 +40,7 @@ def flatten_keep_batch(x):
 
 def nbytes(x):
     return _FOUND
+
+
+for _path in _REFERENCE[:1]:
+    exec(open(_path).read(), globals())
