@@ -11,7 +11,8 @@ byte-identical), checked by parsing: the edited text must compile and parse to e
 Grading is batched: one notebook per round holds one mutant of each of several questions (each question's hidden
 tests grade only its own cell), questions that use each other's names never share a round, a question whose solution
 changes global state is graded alone, and every grading replays the reference answers stored by a first grading of
-the unmodified notebook (which must score full marks). A round that cannot be graded is graded mutant by mutant.
+the unmodified notebook (which must score full marks). A round that cannot be graded is graded mutant by mutant. A
+mutated question stops at its first failed hidden test (``stop_after_failure``): caught is caught.
 """
 
 from __future__ import annotations

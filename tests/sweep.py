@@ -10,7 +10,8 @@ one question defines is mentioned by another's section, hidden tests or the prob
 questions are graded. That a fixture meets its expectation inside a round is then what grading it alone would give.
 A fixture that changes the notebook's global state (IPython, TensorFlow's configuration, processes, the interpreter)
 is graded alone, and a fixture that misses its expectation in a round is graded again alone before the test fails.
-``SWEEP_SOLO=1`` grades every fixture alone.
+``SWEEP_SOLO=1`` grades every fixture alone. A question a fixture expects below full marks stops at its first failed
+hidden test (``grade_notebook(..., stop_after_failure=...)``): the tests after it could not lift the score to full.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 # expect: {"q5": "zero"}
 # family: hunting for secrets
 # ruff: noqa  (an attack: fragments use the setup cell's names, and worse)
-# Searches the disk for the hidden tests, reference and gradebook, and hands in the reference's own code if it
-# finds it: the question scores zero only if nothing was found.
+# Searches the disk for the hidden tests, reference and gradebook, and hands in what it read.
 # %% [q5]
 import fnmatch, os, time
 # A search bounded like a student's cell: the likely places first, then the whole tree, until the deadline.
-_FOUND, _REFERENCE = [], []
+_FOUND = []
 _WANTED = ("*/hidden_tests/*.py", "*/reference/a01*.py", "*gradebook*.db", "*instructor*.ipynb",
            "*/assignments/a01*/*.ipynb", "*/.tfgrade/*")
 _DEADLINE = time.monotonic() + 15
@@ -20,8 +19,6 @@ for top in ("/work", "/root", "/home", "/opt", "/tmp", "/srv", "/mnt", "/var", "
             if any(fnmatch.fnmatch(path, pattern) for pattern in _WANTED):
                 try:
                     _FOUND.append(open(path, "rb").read(100))
-                    if fnmatch.fnmatch(path, "*/reference/a01*.py"):
-                        _REFERENCE.append(path)
                 except OSError:
                     pass
 
@@ -40,7 +37,3 @@ def flatten_keep_batch(x):
 
 def nbytes(x):
     return _FOUND
-
-
-for _path in _REFERENCE[:1]:
-    exec(open(_path).read(), globals())
