@@ -54,6 +54,9 @@ def test_best_span_equals_brute_force_under_the_length_limit(student, rng):
     end = np.zeros(6)
     got = student.call("best_span", start, end, 3)
     checks.assert_value([int(got[0]), int(got[1])], [0, 0], name="tie-break (first span in (s, e) order)")
+    # (2, 2) and (0, 1) both score 3; the longer span comes first in (s, e) order, though it is found later.
+    got = student.call("best_span", np.array([1.0, 0.0, 3.0]), np.array([0.0, 2.0, 0.0]), 3)
+    checks.assert_value([int(got[0]), int(got[1])], [0, 1], name="tie-break between spans of different lengths")
 
 
 @pytest.mark.points(3)
