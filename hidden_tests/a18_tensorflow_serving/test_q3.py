@@ -90,11 +90,12 @@ def test_a_lone_request_waits_for_the_timeout_and_a_full_batch_does_not(student)
 
 
 @pytest.mark.points(1)
-def test_requests_larger_than_a_batch_are_rejected(student, rng):
+def test_requests_outside_one_to_max_batch_size_rows_are_rejected(student, rng):
     x = rng.normal(size=(3, 2))
     checks.assert_tensor(student.probe("batcher_echo", x, 4), x + 1, expect="any", rtol=0, atol=0,
                          name="a 3-row request through a batcher with max_batch_size=4")
     checks.assert_raises(student.probe, "batcher_echo", rng.normal(size=(5, 2)), 4, exc_type="ValueError")
+    checks.assert_raises(student.probe, "batcher_echo", np.zeros((0, 2)), 4, exc_type="ValueError")  # 1 row at least
     for params in ({"max_batch_size": 0}, {"num_batch_threads": 0}, {"max_enqueued_batches": 0},
                    {"batch_timeout_micros": -1}):
         try:

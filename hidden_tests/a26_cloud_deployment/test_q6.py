@@ -110,6 +110,8 @@ def test_bad_requests_timeouts_and_size(student, rng):
     for body, what in (("{oops", "malformed JSON"), (json.dumps({"instances": [[1.0, 2.0]]}), "a short instance"),
                        (json.dumps({"rows": []}), "no instances"), (json.dumps([[0.0] * FEATURES]), "a bare list"),
                        (json.dumps({"instances": [[float("nan")] * FEATURES]}), "a NaN instance"),
+                       (json.dumps({"instances": [[0.1] * FEATURES, [0.2] * (FEATURES - 1) + [float("inf")]]}),
+                        "an infinite value in the second of two instances"),
                        (json.dumps({"instances": [[1] * (FEATURES - 1) + [True]]}), "a boolean feature")):
         response = invoke(student, v2_event(body))
         assert response["statusCode"] == 400, f"{what} should get 400, got {response['statusCode']}"
