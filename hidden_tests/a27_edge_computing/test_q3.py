@@ -157,7 +157,8 @@ def random_spec(rng):
     c = int(rng.choice([2, 4]))
     spec = {"input": [h, w, c], "layers": []}
     macs, params = {}, 0
-    layers = ["conv", "depthwise", "conv_groups", "pool", "conv", "flatten", "dense", "dense"]
+    # "dense_map": a Dense on the feature map, which counts its MACs once per position.
+    layers = ["conv", "depthwise", "conv_groups", "pool", "conv", "dense_map", "flatten", "dense", "dense"]
     for index, kind in enumerate(layers):
         name = f"l{index}_{kind}"
         if kind in ("conv", "conv_groups"):
@@ -184,6 +185,12 @@ def random_spec(rng):
             spec["layers"].append({"kind": "pool", "name": name, "size": 2})
             h, w = h // 2, w // 2
             macs[name] = 0
+        elif kind == "dense_map":
+            units = int(rng.integers(3, 8))
+            spec["layers"].append({"kind": "dense", "name": name, "units": units})
+            macs[name] = h * w * c * units
+            params += c * units + units
+            c = units
         elif kind == "flatten":
             spec["layers"].append({"kind": "flatten", "name": name})
             c, h, w = h * w * c, 1, 1
