@@ -93,6 +93,25 @@ def test_training_is_bitwise_reproducible(student, rng):
 
 
 @pytest.mark.points(2)
+def test_training_steps_on_its_own_loss_and_learning_rate(student, rng):
+    """One step from a start the judge knows: tiny features keep every prediction at sigmoid(b) = pi, so the first
+    loss is the focal loss at p = pi for the given alpha and gamma, and Adam's first step moves the bias by lr."""
+    n = 300
+    x = rng.normal(0.0, 1e-2, size=(n, 6)).astype(np.float32)  # x . w ~ 1e-4
+    seed = int(rng.integers(1, 10_000))
+    settings = {"batch_size": 32, "lr": 0.03, "alpha": 0.4, "gamma": 1.5, "pi": 0.2}
+    for label in (1.0, 0.0):
+        y = np.full(n, label, np.float32)
+        start = student.call("train_focal", x, y, seed, steps=0, **settings)
+        one = student.call("train_focal", x, y, seed, steps=1, **settings)
+        want = float(_focal64([label], [math.log(0.2 / 0.8)], 0.4, 1.5)[0])
+        checks.assert_value(float(one["losses"][0]), want, rtol=1e-3, atol=1e-7,
+                            name=f"first loss, labels all {label:g}, at p = pi = 0.2 (alpha 0.4, gamma 1.5)")
+        moved = abs(float(np.asarray(one["b"])) - float(np.asarray(start["b"])))
+        checks.assert_value(moved, 0.03, rtol=0.01, name="how far Adam's first step moves the bias (lr = 0.03)")
+
+
+@pytest.mark.points(2)
 def test_initialisation_follows_the_paper(student, rng):
     x, y, _ = _data(rng, 500)
     init = student.call("train_focal", x, y, int(rng.integers(1, 1000)), steps=0)
