@@ -553,24 +553,41 @@ _RUNNERS = {}
 
 
 def prepare_runner(ns, weights):
-    """Keep the namespace's ``make_tflite_runner`` and the Keras model for the judge's timing calls."""
+    """Build the namespace's ``make_tflite_runner`` and the Keras model once, for the judge's timing calls.
+
+    In the reference worker this is the course's runner and the Keras baseline; the timing calls then send only the
+    input, so what is timed is the model call, not the transfer of its weights.
+    """
     model = mlp(weights)
     _RUNNERS["tflite"] = ns["make_tflite_runner"](_convert(model))
     _RUNNERS["keras"] = model
     return True
 
 
-def tflite_runner_predict(ns, x, weights=None):
-    """The student's runner, prepared by ``prepare_runner`` (``weights`` are the baseline's)."""
+def tflite_runner_predict(ns, x):
+    """The runner ``prepare_runner`` built in this worker, called once on ``x``."""
     return np.asarray(_RUNNERS["tflite"](np.asarray(x, np.float32)))
 
 
-def keras_predict(ns, x, weights):
-    """The speed baseline of q6, timed in the reference worker: the judge's MLP in Keras, built here once."""
-    key = hashlib.sha256(b"".join(np.asarray(w, np.float32).tobytes() for w in weights)).hexdigest()
-    if key not in _BASELINES:
-        _BASELINES[key] = mlp(weights)
-    return _BASELINES[key](np.asarray(x, np.float32), training=False).numpy()
+def keras_predict(ns, x):
+    """The speed baseline of q6, timed in the reference worker: the judge's MLP in Keras, an eager call."""
+    return _RUNNERS["keras"](np.asarray(x, np.float32), training=False).numpy()
+
+
+def _row_by_row(model_call, x):
+    x = np.asarray(x, np.float32)
+    return np.concatenate([np.asarray(model_call(x[i:i + 1])) for i in range(len(x))])
+
+
+def tflite_runner_rows(ns, x):
+    """The runner called on one digit at a time (latency): many calls per request, so the request's own cost is
+    small beside what the calls cost."""
+    return _row_by_row(_RUNNERS["tflite"], x)
+
+
+def keras_rows(ns, x):
+    """The Keras baseline called on one digit at a time, like ``tflite_runner_rows``."""
+    return _row_by_row(lambda row: _RUNNERS["keras"](row, training=False).numpy(), x)
 
 
 def keras_comparison(ns, weights, x, runs):

@@ -88,38 +88,59 @@ def test_measure_throughput_with_a_scripted_clock(student, rng):
     checks.assert_value(got["value"], 32 * 15 / elapsed, rtol=1e-9, name="samples per second")
 
 
+def _single_digits(r):
+    """One timed request: 8 digits, each a separate single-sample call of the model in the worker."""
+    return [r.random((8, 64)).astype(np.float32)]
+
+
+def _prepare_runners(student, reference):
+    """The student's runner in the student's worker; the course's runner and the Keras baseline in the reference's.
+
+    Both are built once from the same weights, so each timed call carries only its input.
+    """
+    weights = _weights()
+    student.probe("prepare_runner", weights)
+    reference.probe("prepare_runner", weights)
+
+
 @pytest.mark.points(2)
 def test_tflite_runner_is_faster_than_keras(student, reference, rng, thresholds):
-    student.probe("prepare_runner", _weights())
-
-    weights = _weights()
-
-    def make_args(r):
-        return [r.random((1, 64)).astype(np.float32), weights]
+    _prepare_runners(student, reference)
 
     # The Keras baseline is built by course code in the reference worker and timed while the student's sandbox is
     # frozen, so nothing in the student's worker can slow it down.
-    checks.assert_speed({"keras": (reference, "probes.keras_predict"),
-                         "tflite": (student, "probes.tflite_runner_predict")},
-                        make_args, rng, fast="tflite", slow="keras",
-                        min_ratio=thresholds["min_tflite_vs_keras"], trials=3, calls=20, rtol=1e-5, atol=1e-6)
+    checks.assert_speed({"keras": (reference, "probes.keras_rows"),
+                         "tflite": (student, "probes.tflite_runner_rows")},
+                        _single_digits, rng, fast="tflite", slow="keras",
+                        min_ratio=thresholds["min_tflite_vs_keras"], trials=3, calls=10, rtol=1e-5, atol=1e-6)
 
+
+@pytest.mark.points(1)
+def test_tflite_runner_allocates_once(student, reference, rng, thresholds):
+    _prepare_runners(student, reference)
+
+    # Against the course's runner on the same single digits: an interpreter built (and its tensors allocated) on
+    # every call is many times slower, while still beating eager Keras.
+    checks.assert_speed({"course runner": (reference, "probes.tflite_runner_rows"),
+                         "your runner": (student, "probes.tflite_runner_rows")},
+                        _single_digits, rng, fast="your runner", slow="course runner",
+                        min_ratio=thresholds["min_runner_vs_course_runner"], trials=3, calls=10, rtol=1e-5,
+                        atol=1e-6)
 
 
 @pytest.mark.points(1)
 def test_tflite_batch_throughput_beats_keras(student, reference, rng, thresholds):
-    student.probe("prepare_runner", _weights())
-
-    weights = _weights()
+    _prepare_runners(student, reference)
 
     def make_args(r):
-        return [r.random((64, 64)).astype(np.float32), weights]  # a batch of 64 digits: throughput, not latency
+        return [r.random((64, 64)).astype(np.float32)]  # a batch of 64 digits: throughput, not latency
 
     checks.assert_speed({"keras": (reference, "probes.keras_predict"),
                          "tflite": (student, "probes.tflite_runner_predict")},
                         make_args, rng, fast="tflite", slow="keras",
                         min_ratio=thresholds["min_batch_throughput_vs_keras"], trials=3, calls=10, rtol=1e-5,
                         atol=1e-6)
+
 
 @pytest.mark.points(1)
 def test_compare_with_keras_reports_ratios(student, thresholds):
