@@ -30,6 +30,7 @@ def mixed_op_outputs(ns, x, alpha, position):
     xt = tf.constant(x)
     layer(xt)
     alpha_vars = [v for v in layer.trainable_variables if "alpha" in v.name]
+    initial_alpha = _np(alpha_vars[0]) if alpha_vars else None
     alpha_vars[0].assign(alpha)
     x2 = x.copy()
     x2[:, position, :] += 1.0
@@ -39,6 +40,7 @@ def mixed_op_outputs(ns, x, alpha, position):
         "ops_changed": [_np(o) for o in layer.op_outputs(tf.constant(x2))],
         "alpha_vars": len(alpha_vars),
         "alpha_shape": list(alpha_vars[0].shape),
+        "initial_alpha": initial_alpha,
     }
 
 

@@ -26,6 +26,9 @@ def test_mixed_op_is_the_softmax_weighted_sum_of_the_five_candidates(student, rn
     got = student.probe("mixed_op_outputs", x, alpha, 8)
     assert got["alpha_vars"] == 1 and got["alpha_shape"] == [5], \
         "MixedOp needs exactly one trainable variable named 'alpha' of shape (5,)"
+    # Zeros: the search starts from the uniform mixture, no candidate favoured before any evidence.
+    checks.assert_tensor(got["initial_alpha"], np.zeros(5, np.float32), expect="any",
+                         name="alpha of a freshly built MixedOp (initialised to zeros)")
     ops = [np.asarray(o) for o in got["ops"]]
     assert len(ops) == 5, "op_outputs returns the five candidates' outputs in the order of OPS"
     checks.assert_tensor(ops[0], x, expect="any", name="identity candidate")

@@ -61,6 +61,17 @@ def test_pgd_stays_in_the_ball_and_box_and_beats_fgsm(student, reference, rng):
     start = np.asarray(student.probe("attack", weights, x, y, "pgd", {"eps": eps, "alpha": 0.08, "steps": 0,
                                                                          "seed": 3}))
     assert np.mean(np.abs(start - x) > 1e-6) > 0.5, "random_start=True starts at a random point of the eps-ball"
+    # The start is documented exactly (stateless_uniform on [-eps, eps] with seed [seed, 0], then the box), so it is
+    # compared with the course's; a start at a corner of the ball, or another seed, is not that draw.
+    want = np.asarray(reference.probe("attack", weights, x, y, "pgd", {"eps": eps, "alpha": 0.08, "steps": 0,
+                                                                         "seed": 3}))
+    checks.assert_tensor(start, want, expect="any", atol=1e-6,
+                         name="pgd's random start (steps=0, seed=3): clip(x + stateless_uniform([-eps, eps], "
+                              "seed [seed, 0]), 0, 1)")
+    three = {"eps": eps, "alpha": 0.05, "steps": 3, "seed": 8}
+    checks.assert_tensor(np.asarray(student.probe("attack", weights, x, y, "pgd", three)),
+                         np.asarray(reference.probe("attack", weights, x, y, "pgd", three)), expect="any", atol=1e-5,
+                         name="pgd with a random start and 3 steps (seed=8)")
     adv = np.asarray(student.probe("attack", weights, x, y, "pgd", {"eps": eps, "alpha": 0.04, "steps": 10}))
     fg = np.asarray(student.probe("attack", weights, x, y, "fgsm", {"eps": eps}))
     loss_pgd = np.mean(reference.probe("loss_per_example", weights, adv, y))

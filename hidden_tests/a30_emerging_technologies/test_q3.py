@@ -71,6 +71,9 @@ def test_stdp_pair_rule(student, rng):
     post = [sorted(rng.uniform(0, 100, size=rng.integers(1, 5)).round(1).tolist()) for _ in range(n_post)]
     pre[0], post[0] = [10.0, 50.0], [12.0, 50.0]
     pre[1], post[1] = [30.0], [20.0]
+    # Simultaneous spikes (dt == 0) change nothing; w[2, 2] is mid-range so that no clipping hides a change.
+    pre[2], post[2] = [40.0], [40.0, 90.0]
+    w[2, 2] = 0.5
     params = (0.02, 0.03, 15.0, 25.0, 1.0)
     got = student.call("stdp_update", w, pre, post, *params)
     checks.assert_tensor(got, _stdp(w, pre, post, *params), expect="any", atol=1e-12, rtol=1e-10,
