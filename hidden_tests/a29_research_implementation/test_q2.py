@@ -75,16 +75,19 @@ def test_config_layers_overrides_and_interpolation(student, rng):
     lr = float(rng.choice([0.5, 0.25]))
     base = {"model": {"name": "mlp", "hidden": 16, "dropout": 0.1, "tags": ["a"]},
             "optimizer": {"name": "adam", "lr": 0.001, "decay": {"steps": 10, "rate": 0.9}},
+            "schedule": {"kind": "cosine", "warmup": 5},
             "run": {"dir": "runs/${model.name}-${model.hidden}", "lr_copy": "${optimizer.lr}",
                     "chain": "${run.lr_copy}",
                     "debug": False, "note": "x"}}
-    layer1 = {"model": {"hidden": 32}, "optimizer": {"decay": {"rate": 0.5}}}
+    # A later value wins even where it is not a dict: the schedule's sub-dict is replaced by a plain name.
+    layer1 = {"model": {"hidden": 32}, "optimizer": {"decay": {"rate": 0.5}}, "schedule": "constant"}
     layer2 = {"model": {"name": "cnn"}}
     got = student.call("resolve_config", base, layer1, layer2,
                        overrides=[f"optimizer.lr={lr}", "run.debug=true", "model.tags=[1, 2]", "run.note=hello world",
                                   "optimizer.decay.steps=20"])
     want = {"model": {"name": "cnn", "hidden": 32, "dropout": 0.1, "tags": [1, 2]},
             "optimizer": {"name": "adam", "lr": lr, "decay": {"steps": 20, "rate": 0.5}},
+            "schedule": "constant",
             "run": {"dir": "runs/cnn-32", "lr_copy": lr, "chain": lr, "debug": True, "note": "hello world"}}
     checks.assert_value(got, want, name="resolve_config")
     assert base["model"]["hidden"] == 16, "resolve_config must not modify its inputs"

@@ -85,11 +85,14 @@ def test_leaderboard_rate_limit_and_standings(student, reference, rng):
 
     day = 86400.0
     script_blue = noisy(0.8)          # green later submits the same predictions: a tie broken by time
-    script = [["submit", 10.0, "red", noisy(0.6)], ["submit", 20.0, "blue", script_blue],
+    # Yellow is on the board first but ties blue's best only on day two: the tie goes by who reached the score
+    # first, not by who joined first.
+    script = [["submit", 5.0, "yellow", noisy(0.3)],
+              ["submit", 10.0, "red", noisy(0.6)], ["submit", 20.0, "blue", script_blue],
               ["submit", 30.0, "red", noisy(0.9)], ["submit", 40.0, "red", noisy(0.99)],
               ["submit", 50.0, "red", noisy(1.0)], ["standings", 60.0],
               ["submit", day + 5, "red", noisy(1.0)], ["submit", day + 6, "green", script_blue],
-              ["standings", day + 7]]
+              ["standings", day + 7], ["submit", day + 8, "yellow", script_blue], ["standings", day + 9]]
     got = student.probe("leaderboard_script", labels, 3, script)
     want = reference.probe("leaderboard_script", labels, 3, script)
     checks.assert_value(got, want, rtol=1e-12, name="leaderboard responses")
