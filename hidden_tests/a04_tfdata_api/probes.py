@@ -101,6 +101,25 @@ def dataset_ops(ds) -> list:
     return names
 
 
+def dataset_stages(ds) -> list:
+    """The pipeline's own dataset nodes in order (not those inside its functions), each with the integer constants
+    it takes as inputs: ``{"op": "ParallelInterleaveDatasetV4", "ints": [8, 1, 3, 16, 8]}``, say (cycle length,
+    block length, buffer, prefetch, parallel calls; -1 is AUTOTUNE). Read from the graph TF serializes for ``ds``."""
+    graph = tf.raw_ops.DatasetToGraphV2(input_dataset=ds._variant_tensor, external_state_policy=1)
+    graph_def = graph_pb2.GraphDef()
+    graph_def.ParseFromString(graph.numpy())
+    consts = {}
+    for node in graph_def.node:
+        if node.op == "Const" and node.attr["value"].tensor.int64_val:
+            consts[node.name] = int(node.attr["value"].tensor.int64_val[0])
+    stages = []
+    for node in graph_def.node:
+        if "Dataset" in node.op:
+            ints = [consts[name] for name in node.input if name in consts]
+            stages.append({"op": node.op, "ints": ints})
+    return stages
+
+
 class _Counter:
     """Counts calls of a Python function run through ``tf.py_function`` (thread-safe: maps may be parallel)."""
 
@@ -380,7 +399,7 @@ def q4_structure(ns, seed, batch_size):
     try:
         ds = ns["fast_pipeline"](paths, read_shard, lookup, batch_size)
         sizes = [int(np.shape(b["id"])[0]) for b in ds]
-        return {"spec": _spec(ds), "batch_sizes": sizes, "ops": dataset_ops(ds)}
+        return {"spec": _spec(ds), "batch_sizes": sizes, "ops": dataset_ops(ds), "stages": dataset_stages(ds)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

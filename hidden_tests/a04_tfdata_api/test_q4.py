@@ -29,10 +29,23 @@ def test_fast_pipeline_batches_and_spec(student, reference, rng):
 
 @pytest.mark.points(2)
 def test_fast_pipeline_uses_parallel_stages(student, rng):
-    ops = student.probe("q4_structure", int(rng.integers(1 << 30)), 16)["ops"]
+    got = student.probe("q4_structure", int(rng.integers(1 << 30)), 16)
+    ops, stages = got["ops"], got["stages"]
     assert any(op.startswith("ParallelInterleaveDataset") for op in ops), (
         "read the shards with interleave(read_shard, cycle_length=..., num_parallel_calls=...)")
     assert any(op.startswith("ParallelMapDataset") for op in ops), "use map(..., num_parallel_calls=...)"
+    # Read from the graph TF builds for the dataset: how many shards are open at once, and by how many readers.
+    shards = 8  # probes.Q4_SHARDS
+    for stage in stages:
+        if stage["op"].startswith("ParallelInterleaveDataset"):
+            cycle_length, parallel_calls = stage["ints"][-5], stage["ints"][-1]
+            assert cycle_length == shards and parallel_calls == shards, (
+                f"the shard reader interleaves with cycle_length={cycle_length} and num_parallel_calls="
+                f"{'AUTOTUNE' if parallel_calls == -1 else parallel_calls}; with {shards} shards both should be "
+                f"{shards}: every shard open at once, each read by its own thread while the others wait on I/O")
+    serial = [stage["op"] for stage in stages if stage["op"] == "MapDataset"]
+    assert not serial, (
+        f"{len(serial)} map stage(s) of the pipeline run one element at a time: give every map num_parallel_calls")
     assert ops.index("BatchDatasetV2") < max(i for i, op in enumerate(ops) if "MapDataset" in op), (
         "map after batch (vectorized parse and lookup of whole batches)")
     assert "PrefetchDataset" in ops, "end the pipeline with prefetch(tf.data.AUTOTUNE)"

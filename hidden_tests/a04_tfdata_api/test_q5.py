@@ -30,6 +30,10 @@ def test_every_epoch_is_a_new_permutation(student, reference, rng):
         "two epochs came out in the same order: shuffle after the cache (a shuffle before it is frozen into it)")
     checks.assert_tensor(got["values"], want["values"], rtol=1e-6, atol=1e-6,
                          name="the elements of one epoch, sorted (augment_fn(expensive_fn(x)))")
+    # shuffle(1000, seed=seed) with the same seeds gives the same three orders in any worker: the seed is used.
+    if got["orders"] != want["orders"]:
+        raise checks.CheckFailed("the epochs' orders are not those of shuffle(buffer_size=1000, seed=seed) after the "
+                                 "cache, reshuffled every epoch", values=f"expected {want['orders']}")
     if got["batch_sizes"] != want["batch_sizes"]:
         raise checks.CheckFailed(f"batch sizes {got['batch_sizes']} are wrong (batch after the shuffle, keep the last "
                                  "partial batch)", values=f"expected {want['batch_sizes']}")

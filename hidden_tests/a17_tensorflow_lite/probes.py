@@ -161,7 +161,8 @@ def mobile_variants(ns, weights, calibration, x_test):
         if isinstance(report, dict) and isinstance(report.get("ops"), dict):
             report = {**report, "ops": {str(k): v for k, v in report["ops"].items()}}
         result[mode] = {"model": _as_array(model_bytes), "report": report,
-                        "report_small_budget": ns["deployment_report"](model_bytes, len(model_bytes) - 1)}
+                        "report_small_budget": ns["deployment_report"](model_bytes, len(model_bytes) - 1),
+                        "report_exact_budget": ns["deployment_report"](model_bytes, len(model_bytes))}
     return result
 
 
@@ -343,10 +344,29 @@ def fallback_report(ns, weights, preferred=None, delegate_paths=None, garbage_de
     kwargs = {"delegate_paths": paths}
     if preferred is not None:
         kwargs["preferred"] = tuple(preferred)
-    accelerated = ns["AcceleratedInterpreter"](_model_bytes("cnn", weights), **kwargs)
+    # The libraries load_delegate is asked for, seen through the name the notebook imported and the module's own:
+    # a missing library and a wrong path fail alike, so only the path tells whether delegate_paths was used.
+    loaded, original = [], litert.load_delegate
+
+    def recording_load_delegate(library, *args, **kw):
+        loaded.append(str(library))
+        return original(library, *args, **kw)
+
+    had_name = "load_delegate" in ns
+    previous = ns.get("load_delegate")
+    ns["load_delegate"], litert.load_delegate = recording_load_delegate, recording_load_delegate
+    try:
+        accelerated = ns["AcceleratedInterpreter"](_model_bytes("cnn", weights), **kwargs)
+    finally:
+        litert.load_delegate = original
+        if had_name:
+            ns["load_delegate"] = previous
+        else:
+            ns.pop("load_delegate", None)
     interpreter = accelerated.interpreter
     return {"backend": accelerated.backend, "attempts": [list(a) for a in accelerated.attempts],
-            "ops": [op["op_name"] for op in interpreter._get_ops_details()]}
+            "ops": [op["op_name"] for op in interpreter._get_ops_details()], "loaded": loaded,
+            "paths": paths}
 
 
 def backend_outputs(ns, weights, x, kind, calibration=None):
@@ -428,6 +448,8 @@ def package(ns, weights, calibration, labels):
     """``package_model`` of the probe's int8 conversion; the files it wrote, as read here, and the probe's facts."""
     model_bytes = _model_bytes("mlp_int8", weights, calibration)
     folder = os.path.join(_folder(), "package")
+    # Packaged twice into the same folder: the second time it exists already (a new build of the same package).
+    ns["package_model"](model_bytes, list(labels), folder)
     returned = ns["package_model"](model_bytes, list(labels), folder)
     files = sorted(os.listdir(folder))
     out = {"returned": returned, "files": files, "expected_sha256": hashlib.sha256(model_bytes).hexdigest(),
@@ -590,11 +612,12 @@ def keras_rows(ns, x):
     return _row_by_row(lambda row: _RUNNERS["keras"](row, training=False).numpy(), x)
 
 
-def keras_comparison(ns, weights, x, runs):
+def keras_comparison(ns, weights, x, runs, tflite_weights=None):
     """``compare_with_keras`` on the judge's MLP and the probe's float conversion: its report, and how many times
-    the Keras model was really called (a report of ratios proves nothing by itself)."""
+    the Keras model was really called (a report of ratios proves nothing by itself). ``tflite_weights``: convert
+    an MLP with these weights instead, so that the two models disagree by an amount the judge knows."""
     model = mlp(weights)
-    tflite_bytes = _convert(model)
+    tflite_bytes = _convert(mlp(tflite_weights) if tflite_weights is not None else model)
     calls = [0]
 
     class CountedModel(type(model)):

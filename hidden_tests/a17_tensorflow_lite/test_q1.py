@@ -121,6 +121,9 @@ def test_deployment_report_matches_the_flatbuffer(variants):
             "node is XNNPACK's, added by the default resolver: use BUILTIN_WITHOUT_DEFAULT_DELEGATES)")
         assert entry["report_small_budget"].get("within_budget") is False, (
             f"deployment_report(model, max_model_bytes=size - 1)['within_budget'] should be False ('{mode}' model)")
+        assert entry["report_exact_budget"].get("within_budget") is True, (
+            f"deployment_report(model, max_model_bytes=size)['within_budget'] should be True: a model of exactly the "
+            f"budget fits it ('{mode}' model)")
 
 
 @pytest.mark.points(1)
@@ -166,6 +169,7 @@ def test_mobile_cnn_blocks_by_values_and_operators(student, reference, inspector
             k += 1
     weights = [w.astype(np.float32) for w in weights]
     x = rng.uniform(0, 1, (16, *input_shape)).astype(np.float32)
+    x[8:] *= 12.0  # activations well above 6, where ReLU6 clips in every block
     got = student.probe("mobile_cnn", weights, input_shape, num_classes, separable, width, x)
     want = reference.probe("mobile_cnn", weights, input_shape, num_classes, separable, width, x)
     read = inspector.probe("inspect_tflite", got["model"], x)

@@ -67,6 +67,9 @@ def test_saved_model_signature_conversion(student, rng):
         assert key in got["signatures"], (
             f"convert_saved_model(folder, {key!r}) should keep the signature {key!r} "
             f"(from_saved_model(..., signature_keys=[key])); the model has {sorted(got['signatures'])}")
+        assert sorted(got["signatures"]) == [key], (
+            f"convert_saved_model(folder, {key!r}) converts that one signature; the model has "
+            f"{sorted(got['signatures'])} (without signature_keys the converter takes every signature)")
         checks.assert_value(got["signatures"][key], {"inputs": ["features"], "outputs": [output]},
                             name=f"signature {key!r} of the converted SavedModel")
         checks.assert_tensor(got["outputs"][output], want.astype(np.float32), rtol=1e-5, atol=1e-5,

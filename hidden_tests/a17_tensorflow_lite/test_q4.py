@@ -48,6 +48,14 @@ def cnn_forward(weights, x):
     return (h.mean(axis=(1, 2)) @ w[6] + w[7]).astype(np.float32)
 
 
+def _loads_the_given_libraries(got, names):
+    # Seen only where the code calls load_delegate by the notebook's name for it (or the module's); a copy imported
+    # under another name is not seen, and then this check has nothing to say.
+    if got["loaded"]:
+        checks.assert_value(got["loaded"], [got["paths"][name] for name in names],
+                            name="libraries passed to load_delegate (delegate_paths overrides DELEGATE_LIBRARIES)")
+
+
 @pytest.mark.points(3)
 def test_fallback_chain_records_failures_and_lands_on_xnnpack(student):
     got = student.probe("fallback_report", cnn_weights(), delegate_paths=MISSING)
@@ -55,6 +63,7 @@ def test_fallback_chain_records_failures_and_lands_on_xnnpack(student):
     checks.assert_value(got["attempts"], want, name="attempts with the default preference and missing delegate "
                                                      "libraries (load_delegate raises OSError; record it, go on)")
     assert got["backend"] == "xnnpack", f"backend should be 'xnnpack' after the hardware delegates fail, got {got}"
+    _loads_the_given_libraries(got, HARDWARE)
     assert "DELEGATE" in got["ops"], (
         "the 'xnnpack' interpreter should use the default op resolver, which applies the XNNPACK delegate (a "
         f"DELEGATE node in _get_ops_details()); its ops are {got['ops']}")
@@ -62,6 +71,7 @@ def test_fallback_chain_records_failures_and_lands_on_xnnpack(student):
                         garbage_delegate="edgetpu")
     checks.assert_value(got["attempts"], [["edgetpu", "OSError"], ["builtin", "ok"]],
                         name="attempts when the Edge TPU library exists but is not a shared library")
+    _loads_the_given_libraries(got, ["edgetpu"])
     assert got["backend"] == "builtin" and "DELEGATE" not in got["ops"], (
         "the 'builtin' backend uses OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES (no XNNPACK DELEGATE node); "
         f"got backend {got['backend']!r} with ops {got['ops']}")

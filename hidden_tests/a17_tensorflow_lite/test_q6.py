@@ -156,6 +156,16 @@ def test_compare_with_keras_reports_ratios(student, thresholds):
         "LiteRT interpreter allocated once is far faster than an eager Keras call (Keras p50 / TFLite p50)")
     assert got["throughput_ratio"] > 1.0, (
         f"the reported throughput ratio (TFLite samples/s over Keras samples/s) is {got['throughput_ratio']:.2f}")
+    # Against a converted model whose last layer differs, max_abs_diff is the largest disagreement, computed here.
+    weights = _weights()
+    changed = [w.copy() for w in weights]
+    changed[-2] = changed[-2] + np.random.default_rng(5).normal(0, 0.5, changed[-2].shape).astype(np.float32)
+    other = student.probe("keras_comparison", weights, x, 10, changed)["report"]
+    want = float(np.max(np.abs(forward(changed, x) - forward(weights, x))))
+    assert isinstance(other, dict) and isinstance(other.get("max_abs_diff"), float), "compare_with_keras returns a dict"
+    checks.assert_value(other["max_abs_diff"], want, rtol=1e-3, atol=1e-5,
+                        name="max_abs_diff when the TFLite model is not the Keras model (the largest |difference| "
+                             "over every output)")
     # The ratios are only evidence if they were measured: runs=10 single-sample calls of model(x[:1]) at least.
     assert observed["keras_calls"] >= 10, (
         f"compare_with_keras called the Keras model {observed['keras_calls']} times with runs=10: time "
