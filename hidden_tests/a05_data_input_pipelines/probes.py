@@ -626,6 +626,7 @@ def preprocessor_probe(ns, seed, count, num_features):
     return {
         "is_module": isinstance(module, tf.Module),
         "variables": sorted(v.name for v in module.variables),
+        "trainable_variables": len(module.trainable_variables),
         "saved_model_pb": saved,
         "before": {k: before[k] for k in ("id", "features")},
         "after": {k: after[k] for k in ("id", "features")},

@@ -45,6 +45,8 @@ def test_preprocessor_survives_save_and_reload(student, reference, rng):
     checks.assert_value(got["is_module"], True, name="RecordPreprocessor(...) is a tf.Module")
     checks.assert_value(len(got["variables"]), 2, name="number of tf.Variables in the module (mean and std, so "
                                                        "they are saved with it)")
+    checks.assert_value(got["trainable_variables"], 0, name="trainable variables of the module (mean and std are "
+                                                            "statistics, not weights: trainable=False)")
     checks.assert_value(got["saved_model_pb"], True, name="saved_model.pb written by save_and_reload")
     for stage in ("before", "after", "part"):
         label = {"before": "the module", "after": "the reloaded SavedModel",

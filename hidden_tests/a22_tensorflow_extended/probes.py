@@ -399,6 +399,8 @@ def mlmd_scenario(ns, runs):
         lineage[a.uri] = {"artifacts": sorted(uri_of.get(int(i), str(i)) for i in got["artifacts"]),
                           "executions": sorted(str(int(i)) for i in got["executions"])}
     trained = {a.uri: list(ns["models_trained_on"](store, a.uri)) for a in fresh.get_artifacts_by_type("Examples")}
+    unknown = ns["models_trained_on"](store, "gs://nowhere/never-ingested")
+    trained["gs://nowhere/never-ingested"] = unknown if unknown is None else list(unknown)
     return {"first_ids": dict(first), "second_ids": dict(second), "steps": steps, "dump": _dump(fresh),
             "lineage": lineage, "trained_on": trained}
 
@@ -451,6 +453,7 @@ def ci_scenario(ns, rounds):
                       "state": pb.Artifact.State.Name(b.state), "custom_properties": props, "inputs": inputs,
                       "producer_types": sorted(t.name for t in store.get_execution_types()
                                                if any(x.type_id == t.id for x in executions)),
+                      "producer_states": sorted(pb.Execution.State.Name(x.last_known_state) for x in executions),
                       "in_context": b.id in {a.id for a in store.get_artifacts_by_context(context_id)},
                       "execution_in_context": bool(producer) and producer[0] in {
                           x.id for x in store.get_executions_by_context(context_id)}}

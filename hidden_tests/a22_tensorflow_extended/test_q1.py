@@ -133,6 +133,12 @@ def test_kfp_pipeline_tasks_edges_and_retries(student):
         checks.assert_value(tasks[name]["deps"], deps, name=f"dependentTasks of {name!r}")
     assert tasks["ingest"]["deps"] == [], "ingest must not depend on any task"
     assert tasks["train"]["inputs"].get("epochs") == "param:epochs", "train's epochs must be the pipeline parameter"
+    # The edges say who runs first; the inputs say which output goes where (evaluate(model=train, examples=ingest)).
+    for name, wiring in {"validate": {"examples": "task:ingest"}, "compute-statistics": {"examples": "task:ingest"},
+                         "train": {"examples": "task:ingest"},
+                         "evaluate": {"model": "task:train", "examples": "task:ingest"}}.items():
+        got_wiring = {key: tasks[name]["inputs"].get(key) for key in wiring}
+        checks.assert_value(got_wiring, wiring, name=f"inputs of {name!r} (which task's output feeds each argument)")
     assert tasks["train"]["retries"] == 3, "train must be retried up to 3 times (set_retry(num_retries=3))"
     assert tasks["evaluate"]["retries"] is None, "only train gets a retry policy"
 

@@ -123,6 +123,9 @@ def test_string_statistics(student, rng):
     checks.assert_value([[b.get("label"), _num(b, "sample_count")] for b in buckets],
                         [[k, float(v)] for k, v in ranked],
                         name="company: rank_histogram (label, sample_count), most frequent first, ties by label")
+    checks.assert_value([[t.get("value"), _num(t, "frequency")] for t in s.get("top_values", [])],
+                        [[k, float(v)] for k, v in ranked[:10]],
+                        name="company: top_values (value, frequency), the first 10 of the rank histogram")
     present = [v for v in cols["company"] if v is not None]
     checks.assert_value(_num(s, "avg_length"), float(np.mean([len(v) for v in present])), rtol=1e-6,
                         name="company: avg_length")

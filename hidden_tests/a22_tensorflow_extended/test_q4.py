@@ -26,6 +26,8 @@ def test_push_model_writes_the_next_version_atomically(student, rng):
         "polling serving_dir must never load a half-written version")
     assert all(not p.startswith("..") for p in got["saved_to"]), (
         "the temporary folder must be inside serving_dir, so the rename stays on one file system")
+    first = student.probe("push_versions", weights[:1], [], x)
+    checks.assert_value(first["returned"], ["1"], name="the version push_model writes into a new serving_dir")
     for version, w in zip(new, weights, strict=True):
         assert "serving_default" in got["signatures"].get(version, []), (
             f"version {version} has no serving_default signature")

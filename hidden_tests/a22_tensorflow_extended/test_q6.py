@@ -19,6 +19,7 @@ def test_check_thresholds_decision_table(student):
         ({"auc": 0.79}, None, {"auc": {"lower_bound": 0.8}}, False, ["auc"]),
         ({"auc": 0.8}, None, {"auc": {"lower_bound": 0.8}}, True, []),
         ({"loss": 0.3}, None, {"loss": {"upper_bound": 0.25}}, False, ["loss"]),
+        ({"loss": 0.25}, None, {"loss": {"upper_bound": 0.25}}, True, []),
         ({"auc": 0.70}, None, {"auc": {"change": {**HIGHER, "absolute": 0.0}}}, True, []),
         ({"auc": 0.80}, {"auc": 0.82}, {"auc": {"change": {**HIGHER, "absolute": -0.01}}}, False, ["auc"]),
         ({"auc": 0.815}, {"auc": 0.82}, {"auc": {"change": {**HIGHER, "absolute": -0.01}}}, True, []),
@@ -59,6 +60,7 @@ def test_blessing_is_recorded_in_mlmd(student):
         assert b is not None, "evaluate_and_bless must return the id of the ModelBlessing artifact it stored"
         checks.assert_value(b["type"], ["ModelBlessing"], name="the blessing artifact's type")
         checks.assert_value(b["producer_types"], ["Evaluator"], name="the execution that output the blessing")
+        checks.assert_value(b["producer_states"], ["COMPLETE"], name="last_known_state of the Evaluator execution")
         want = {"blessed": int(r["blessed"]), "current_model_id": k}
         if k:
             want["baseline_model_id"] = 0
