@@ -93,6 +93,14 @@ def test_power_transforms_fit_lambda_by_maximum_likelihood_on_train(student, rng
                                   "of x with your lambdas")
     train, held_out = _skewed(rng, positive=False)
     checks.assert_raises(student.call, "power_transform", train, held_out, "box-cox", exc_type="ValueError")
+    # Either side alone is enough: positive training data does not make a zero in x transformable, nor the reverse.
+    train, held_out = _skewed(rng, positive=True)
+    with_zero = held_out.copy()
+    with_zero[0, 0] = 0.0
+    checks.assert_raises(student.call, "power_transform", train, with_zero, "box-cox", exc_type="ValueError")
+    negative_train = train.copy()
+    negative_train[0, 1] = -1.0
+    checks.assert_raises(student.call, "power_transform", negative_train, held_out, "box-cox", exc_type="ValueError")
 
 
 @pytest.mark.points(2)

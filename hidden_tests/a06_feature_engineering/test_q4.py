@@ -186,6 +186,9 @@ def test_bpe_merges_follow_the_frequency_rule(student, rng):
             assert g == w, (f"learn_bpe merge {k}: {g}, expected {w} (the most frequent adjacent pair weighted by "
                             "word counts, ties to the smallest (left, right), words end with '</w>')")
         assert len(got) == len(want), f"learn_bpe returned {len(got)} merges, expected {len(want)}"
+    got = [tuple(pair) for pair in student.call("learn_bpe", {"ab": 3}, 5)]
+    assert got == [("a", "b"), ("ab", "</w>")], (
+        f"learn_bpe({{'ab': 3}}, 5): {got}; after two merges no pair is left, so it stops early with those two")
 
 
 @pytest.mark.points(2)
@@ -201,6 +204,13 @@ def test_bpe_encode_and_wordpiece_segment_unseen_words(student, rng):
             "earliest-learned pair present, repeatedly)")
     vocab = sorted({w[:k] for w in counts for k in range(1, len(w) + 1)} | {"##" + s for s in
                    ("s", "er", "est", "ing", "ed", "ness", "e", "n", "g", "d", "r", "t")})
+    # Merge order decides the segmentation: ("b", "c") was learned before ("a", "b"), so "abc" is a | bc | </w>;
+    # and a word merges all the way down to one symbol when the merges allow it.
+    for word, merges_given, want in (("abc", [("b", "c"), ("a", "b")], ["a", "bc", "</w>"]),
+                                     ("ab", [("a", "b"), ("ab", "</w>")], ["ab</w>"])):
+        got = student.call("bpe_encode", word, [list(pair) for pair in merges_given])
+        assert list(got) == want, (f"bpe_encode({word!r}, {merges_given}): {list(got)}, expected {want} (merge the "
+                                   "earliest-learned pair present, repeatedly, until no learned pair is left)")
     for word in words + ["zzz"]:
         got = student.call("wordpiece_tokenize", word, vocab, "[UNK]")
         assert list(got) == _judge_wordpiece(word, set(vocab)), (

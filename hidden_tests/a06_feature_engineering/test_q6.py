@@ -137,3 +137,5 @@ def test_walk_forward_folds_match_time_series_split(student, rng):
             checks.assert_tensor(np.asarray(train), want_train, atol=0, name=f"{what}: training indices")
             checks.assert_tensor(np.asarray(test), want_test, atol=0, name=f"{what}: test indices")
     checks.assert_raises(student.call, "walk_forward_splits", 20, 5, 4, 1, exc_type="ValueError")
+    # The first fold would train on steps [0, start - gap) = [0, 0): no step at all.
+    checks.assert_raises(student.call, "walk_forward_splits", 21, 5, 4, 1, exc_type="ValueError")
