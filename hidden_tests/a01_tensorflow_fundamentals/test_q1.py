@@ -94,6 +94,8 @@ VERSION_CASES = [
     ("2.17.9", "!= 2.18.*, >= 2.0", False),
     ("2.18.post1", ">2.18", False),
     ("2.18.1", ">2.18", False),
+    ("2.18.0", ">2.18", False),  # equal releases: an exclusive bound excludes them
+    ("2.18", ">2.18.0", False),
     ("1.15.5", "", False),
     ("2.18.1", "<=2.18.1,!=2.18.1", False),
     ("2.18.1", "<=2.18.1, >2.17", False),
