@@ -9,14 +9,17 @@ course is the *backbone*: the tests parametrized over every assignment, and the 
 
 Tests that name one assignment without being parametrized over all of them (the red team's a01 cases, the five
 regrades) are fixed costs, like the engine's tests: they stay in "the rest". The projection is the rest plus the mean
-assignment cost times thirty. A total over ``TFGRADE_SUITE_BUDGET_MIN`` (default 80) fails the run, so the budget
-cannot erode silently.
+assignment cost times thirty. ``TFGRADE_BUDGET_REPORT=<file>`` writes all of it as JSON, every sweep job and test
+with its seconds, to find what to make faster. A total over ``TFGRADE_SUITE_BUDGET_MIN`` (default 80) fails the
+run, so the budget cannot erode silently.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +124,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         projected = figures["projected_s"] / 60
         write(f"projected at {COURSE_SIZE} assignments: {projected:.1f} min (target {TARGET_MIN:g}, "
               f"budget {BUDGET_MIN:g})" + ("  WARNING: over the target" if projected > TARGET_MIN else ""))
+    if report := os.environ.get("TFGRADE_BUDGET_REPORT"):
+        jobs = dict(sweep.slowest_jobs(len(sweep.job_seconds()) * 1000))
+        Path(report).write_text(json.dumps({**figures, "sweep_jobs_s": jobs, "tests_s": _durations}, indent=1))
     if figures["total_s"] / 60 > BUDGET_MIN:
         write(f"FAILED: the suite took {figures['total_s'] / 60:.1f} min, over the {BUDGET_MIN:g} min budget "
               "(TFGRADE_SUITE_BUDGET_MIN); make it faster before adding to it", red=True, bold=True)
