@@ -8,8 +8,11 @@ with stored reference answers keeps about one core busy, so the sweep runs ``SWE
 Fixtures are graded in *rounds*: one notebook holds several fixtures whose questions cannot see each other (no name
 one question defines is mentioned by another's section, hidden tests or the probes they call), and only those
 questions are graded. That a fixture meets its expectation inside a round is then what grading it alone would give.
-A fixture that changes the notebook's global state (IPython, TensorFlow's configuration, processes, the interpreter)
-is graded alone, and a fixture that misses its expectation in a round is graded again alone before the test fails.
+A fixture whose own code reaches the notebook's global state (IPython, TensorFlow's configuration, environment
+variables, threads, processes, the interpreter) is graded alone: a statement it adds or changes, read without
+docstrings and comments, names such state or imports a module that could patch something; what it keeps of the
+reference's code does what the reference's full-marks grading already shows harmless. A fixture that misses its
+expectation in a round is graded again alone before the test fails.
 ``SWEEP_SOLO=1`` grades every fixture alone. A question a fixture expects below full marks stops at its first failed
 hidden test (``grade_notebook(..., stop_after_failure=...)``): the tests after it could not lift the score to full.
 """
@@ -97,11 +100,24 @@ class Fixture:
     def footprint(self) -> set[str]:
         return set(self.sections) | set(self.expectations)
 
-    @property
-    def reaches_out(self) -> bool:
-        return "setup" in self.sections or any(
-            GLOBAL_EFFECTS.search(s) or any(m.split(".")[0] not in HARMLESS_IMPORTS for m in IMPORTED.findall(s))
-            for s in self.sections.values())
+
+def _code_statements(source: str) -> set[str]:
+    """A section's top-level statements as code: unparsed (no comments), without their docstrings."""
+    statements = set()
+    for statement in syntax.parse(source).body:
+        for node in ast.walk(statement):
+            body = getattr(node, "body", None)
+            if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and body
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+        statements.add(ast.unparse(statement))
+    return statements
+
+
+def _reaches_out(code: str) -> bool:
+    return bool(GLOBAL_EFFECTS.search(code)) or any(m.split(".")[0] not in HARMLESS_IMPORTS
+                                                    for m in IMPORTED.findall(code))
 
 
 def _defined(source: str) -> set[str]:
@@ -136,6 +152,7 @@ class Independence:
     def __init__(self, assignment: Assignment):
         sections = authoring.reference_sections(assignment)
         self.defined = {q: _defined(body) for q, body in sections.items() if q != "setup"}
+        self.reference_code = {q: _code_statements(body) for q, body in sections.items()}
         probes = assignment.probes
         probe_defs = ({n.name: n for n in syntax.parse(probes.read_text()).body if isinstance(n, ast.FunctionDef)}
                       if probes.is_file() else {})
@@ -154,6 +171,12 @@ class Independence:
                     words |= _mentioned(probe_defs[name])
             self.mentions[question] = words
 
+    def reaches_out(self, fixture: Fixture) -> bool:
+        """Whether code the fixture adds or changes could touch what every question shares (graded alone, then)."""
+        return "setup" in fixture.sections or any(
+            _reaches_out(code) for question, source in fixture.sections.items()
+            for code in _code_statements(source) - self.reference_code.get(question, set()))
+
     def reach(self, fixture: Fixture) -> set[str]:
         """The questions whose grading could see what the fixture changes."""
         names = set().union(*(_defined(s) for s in fixture.sections.values()),
@@ -164,11 +187,12 @@ class Independence:
 def rounds(assignment: Assignment, fixtures: list[Fixture]) -> list[list[Fixture]]:
     """Packs fixtures into notebooks whose fixtures cannot affect each other's questions (first fit)."""
     independence = Independence(assignment)
+    alone = {fixture.name for fixture in fixtures if SOLO or independence.reaches_out(fixture)}
     packed: list[list[Fixture]] = []
     for fixture in fixtures:
-        if not (SOLO or fixture.reaches_out):
+        if fixture.name not in alone:
             for group in packed:
-                if group[0].reaches_out:
+                if group[0].name in alone:
                     continue
                 reach = independence.reach(fixture)
                 if all(not (reach & other.footprint) and not (independence.reach(other) & fixture.footprint)
