@@ -7,7 +7,7 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +58,8 @@ class GradeResult:
 def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bool = True,
                    name: str | None = None, results: JsonStore | None = None,
                    reference_answers: Path | None = None, questions: list[str] | None = None,
-                   stop_after_failure: Iterable[str] = ()) -> GradeResult:
+                   stop_after_failure: Iterable[str] = (),
+                   test_costs: Mapping[str, float] | None = None) -> GradeResult:
     """Grades a notebook (path, bytes, dict or NotebookNode) against the assignment's hidden tests.
 
     Args:
@@ -73,6 +74,9 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
         stop_after_failure: Questions whose remaining hidden tests are skipped (and count as failed) once one fails:
             their score then says only whether it is below full marks. For the project's wrong-submission fixtures
             and mutants, never for a student's grade.
+        test_costs: Seconds each hidden test took before (``"q1::test_name"``, from an earlier grading's
+            ``duration_s``): a ``stop_after_failure`` question runs its cheapest tests first, so a failure that a
+            quick test finds does not wait for the slow ones. Only those questions are reordered.
 
     Raises:
         GradingError: grading itself could not be done. A broken submission is not an error: it scores zero with a
@@ -104,7 +108,8 @@ def grade_notebook(submission, assignment_id: str | Assignment, *, sandboxed: bo
             pass  # not a result: grade afresh
     with tempfile.TemporaryDirectory(prefix="tfgrade-job-") as job_dir:
         raw = run_judge(assignment, cells, Path(job_dir), sandboxed=sandboxed, reference_answers=reference_answers,
-                        questions=[q.id for q in graded.questions], stop_after_failure=stop_after_failure)
+                        questions=[q.id for q in graded.questions], stop_after_failure=stop_after_failure,
+                        test_costs=test_costs)
     failures: dict[str, list] = {}
     for cell in cells:
         outcome = raw["cells"].get(str(cell.index))
@@ -131,7 +136,7 @@ def results_key(assignment: Assignment, cells, sandboxed: bool, stop_after_failu
 
 def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
               reference_answers: Path | None = None, questions: list[str] | None = None,
-              stop_after_failure: list[str] | None = None) -> dict:
+              stop_after_failure: list[str] | None = None, test_costs: Mapping[str, float] | None = None) -> dict:
     """Runs the hidden suite in a separate trusted pytest process and returns its raw results."""
     job = {
         "assignment": assignment.id, "sandboxed": sandboxed,
@@ -145,6 +150,7 @@ def run_judge(assignment: Assignment, cells, job_dir: Path, *, sandboxed: bool,
         "reference_answers": str(reference_answers) if reference_answers else None,
         "questions": questions,
         "stop_after_failure": stop_after_failure or [],
+        "test_costs": dict(test_costs or {}) if stop_after_failure else {},
     }
     job_path = job_dir / "job.json"
     job_path.write_text(json.dumps(job))

@@ -15,6 +15,7 @@ reference's code does what the reference's full-marks grading already shows harm
 expectation in a round is graded again alone before the test fails.
 ``SWEEP_SOLO=1`` grades every fixture alone. A question a fixture expects below full marks stops at its first failed
 hidden test (``grade_notebook(..., stop_after_failure=...)``): the tests after it could not lift the score to full.
+Such a question runs its tests cheapest first, by their seconds in the reference's grading (``test_costs``).
 """
 
 from __future__ import annotations
@@ -253,7 +254,16 @@ class Sweep:
         settled = [q for f in fixtures for q, want in f.expectations.items() if want == "below_full"]
         return lambda: grade.grade_notebook(notebook_factory(plan.assignment), plan.assignment, name=name,
                                             reference_answers=plan.reference_answers, questions=questions,
-                                            stop_after_failure=settled)
+                                            stop_after_failure=settled,
+                                            test_costs=self.test_costs(assignment_id) if settled else None)
+
+    def test_costs(self, assignment_id: str) -> dict[str, float]:
+        """Each hidden test's seconds in the reference's grading, once that grading is done (planned before any
+        fixture round, so it almost always is); a fixture's question then runs its cheapest tests first."""
+        future = self.futures.get(("source", assignment_id))
+        if future is None or not future.done() or future.exception() is not None:
+            return {}
+        return {f"{q}::{t.name}": t.duration_s for q, r in future.result().questions.items() for t in r.tests}
 
     def job(self, key: tuple):
         kind, assignment_id, *rest = key

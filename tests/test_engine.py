@@ -74,6 +74,11 @@ def test_a_question_told_to_stop_at_its_first_failure_skips_the_rest(mini):
     assert q1.score == 0 and [t.passed for t in q1.tests] == [False, False]
     assert "already failed" in q1.tests[1].message
     assert scores(settled)["q2"] == (6, None), "another question runs every test"
+    cheap_gradient = grade.grade_notebook(notebook, mini, stop_after_failure=["q1"], test_costs={
+        "q1::test_values_match": 2.0, "q1::test_gradient_matches": 0.5, "q2::test_counts": 0.0})
+    q1 = cheap_gradient.questions["q1"]
+    assert [(t.name, t.passed) for t in q1.tests] == [("test_gradient_matches", True), ("test_values_match", False)]
+    assert 0 < q1.score < q1.max_score
 
 
 def test_a_lying_result_object_scores_nothing(mini):

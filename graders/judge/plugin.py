@@ -139,6 +139,9 @@ class Judge:
             dropped = [i for i in items if i.get_closest_marker("question").args[0] not in only]
             items[:] = [i for i in items if i.get_closest_marker("question").args[0] in only]
             config.hook.pytest_deselected(items=dropped)
+        costs = self.job.get("test_costs") or {}
+        if costs and self.stop_after_failure:
+            items[:] = _cheapest_first(items, costs, self.stop_after_failure)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
@@ -228,6 +231,28 @@ class Judge:
     def _seed(self, request) -> int:
         digest = hashlib.sha256(f"{self.job['assignment']}::{request.node.nodeid}".encode()).digest()
         return int.from_bytes(digest[:8], "big")
+
+
+def _cheapest_first(items: list, costs: dict, questions: set[str]) -> list:
+    """Each listed question's tests by their known cost, cheapest first, inside their own file.
+
+    A file's tests stay together, so its module-scoped fixtures are built once; every other test keeps its place.
+    """
+    def question(item) -> str:
+        return item.get_closest_marker("question").args[0]
+
+    blocks: list[list] = []
+    for item in items:
+        if blocks and blocks[-1][0].path == item.path:
+            blocks[-1].append(item)
+        else:
+            blocks.append([item])
+    ordered = []
+    for block in blocks:
+        if question(block[0]) in questions:
+            block = sorted(block, key=lambda i: costs.get(f"{question(i)}::{i.originalname or i.name}", 0.0))
+        ordered += block
+    return ordered
 
 
 def _message(exc: BaseException) -> str:
