@@ -455,11 +455,12 @@ class Report:
         return "\n".join(lines)
 
 
-def _grade(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: bool):
+def _grade(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: bool, costs: dict | None = None):
     notebook = submissions.with_sections(assignment, {m.question: m.source for m in batch})
     result = grade_notebook(notebook, assignment, sandboxed=sandboxed, reference_answers=store,
                             name=f"mutants {' '.join(f'{m.question}#{m.index}' for m in batch)}",
-                            questions=[m.question for m in batch], stop_after_failure=[m.question for m in batch])
+                            questions=[m.question for m in batch], stop_after_failure=[m.question for m in batch],
+                            test_costs=costs)
     for mutant in batch:
         q = result.questions[mutant.question]
         failed = [t.name for t in q.tests if not t.passed]
@@ -467,17 +468,21 @@ def _grade(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: 
         mutant.detail = "" if mutant.status == "survived" else q.reason or (failed[0] if failed else "")
 
 
-def _grade_round(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: bool) -> None:
-    """Grades one notebook of mutants; if it cannot be graded as a whole, grades each mutant alone."""
+def _grade_round(assignment: Assignment, batch: list[Mutant], store: Path, sandboxed: bool,
+                 costs: dict | None = None) -> None:
+    """Grades one notebook of mutants, or each mutant alone if the notebook cannot be graded as a whole.
+
+    ``costs`` (each test's seconds in the reference's grading) puts a mutated question's cheapest tests first.
+    """
     try:
-        _grade(assignment, batch, store, sandboxed)
+        _grade(assignment, batch, store, sandboxed, costs)
         return
     except GradingError:
         if len(batch) == 1:
             raise
     for mutant in batch:
         try:
-            _grade(assignment, [mutant], store, sandboxed)
+            _grade(assignment, [mutant], store, sandboxed, costs)
         except GradingError as exc:
             mutant.status, mutant.detail = "error", str(exc).splitlines()[0][:200]
 
@@ -521,8 +526,9 @@ def run(assignment: Assignment, *, questions: list[str] | None = None, limit: in
         report.mutants = [m for ms in chosen.values() for m in ms]
         rounds = plan_rounds(chosen, conflicts(assignment, {q: sections[q] for q in chosen}))
         report.rounds = len(rounds)
+        costs = {f"{q}::{t.name}": t.duration_s for q, r in baseline.questions.items() for t in r.tests}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(_grade_round, assignment, batch, store, sandboxed) for batch in rounds]
+            futures = [pool.submit(_grade_round, assignment, batch, store, sandboxed, costs) for batch in rounds]
             for number, (future, batch) in enumerate(zip(futures, rounds, strict=True), start=1):
                 try:
                     future.result()

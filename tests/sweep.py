@@ -258,8 +258,11 @@ class Sweep:
                                             test_costs=self.test_costs(assignment_id) if settled else None)
 
     def test_costs(self, assignment_id: str) -> dict[str, float]:
-        """Each hidden test's seconds in the reference's grading, once that grading is done (planned before any
-        fixture round, so it almost always is); a fixture's question then runs its cheapest tests first."""
+        """Each hidden test's seconds in the reference's grading, once that grading is done.
+
+        The reference is planned before any fixture round, so it almost always is; a fixture's question then runs its
+        cheapest tests first.
+        """
         future = self.futures.get(("source", assignment_id))
         if future is None or not future.done() or future.exception() is not None:
             return {}
