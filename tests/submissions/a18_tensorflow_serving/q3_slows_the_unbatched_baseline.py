@@ -1,6 +1,6 @@
 # expect: {"q3": "below_full"}
 # ruff: noqa: F821, F401, F841, E501  (a fragment: tf, np, grpc, ... come from the reference setup cell)
-# A batcher with 0.5 ms of work per row (slower than unbatched serving) that slows the unbatched baseline in its own process.
+# A batcher with 2 ms of work per row (slower than unbatched serving, even on a busy machine) that slows the unbatched baseline in its own process.
 # %% [q3]
 class DynamicBatcher:
     """Server-side dynamic batching, as TF Serving's ``BatchingParameters`` describe it.
@@ -85,7 +85,7 @@ class DynamicBatcher:
             try:
                 merged = {key: np.concatenate([request[0][key] for request in batch]) for key in batch[0][0]}
                 outputs = {key: np.asarray(value) for key, value in self._fn(merged).items()}
-                time.sleep(0.0005 * sum(request[1] for request in batch))
+                time.sleep(0.002 * sum(request[1] for request in batch))
             except Exception as exc:
                 for request in batch:
                     request[2].set_exception(exc)
