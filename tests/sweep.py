@@ -173,10 +173,16 @@ class Independence:
             self.mentions[question] = words
 
     def reaches_out(self, fixture: Fixture) -> bool:
-        """Whether code the fixture adds or changes could touch what every question shares (graded alone, then)."""
-        return "setup" in fixture.sections or any(
-            _reaches_out(code) for question, source in fixture.sections.items()
-            for code in _code_statements(source) - self.reference_code.get(question, set()))
+        """Whether code the fixture adds or changes could touch what every question shares (graded alone, then).
+
+        A section that does not parse is graded alone too: nothing can be said of what it reaches.
+        """
+        try:
+            changed = [code for question, source in fixture.sections.items()
+                       for code in _code_statements(source) - self.reference_code.get(question, set())]
+        except (SyntaxError, ValueError):
+            return True
+        return "setup" in fixture.sections or any(_reaches_out(code) for code in changed)
 
     def reach(self, fixture: Fixture) -> set[str]:
         """The questions whose grading could see what the fixture changes."""

@@ -59,3 +59,11 @@ def test_a_setup_change_is_graded_alone(a01):
     assignment, sections = a01
     fixture = Fixture("setup_wrong", {"setup": sections["setup"] + "\nX = 1\n", "q5": sections["q5"]}, {"q5": "full"})
     assert Independence(assignment).reaches_out(fixture)
+
+
+def test_a_section_that_does_not_parse_is_graded_alone(a01):
+    assignment, sections = a01
+    broken = _fixture("q5_broken", "q5", sections["q5"] + "\ndef oops(:\n")
+    q3 = _fixture("q3_wrong", "q3", sections["q3"] + "\nUNUSED = 1\n")
+    assert Independence(assignment).reaches_out(broken)
+    assert rounds(assignment, [broken, q3]) == [[broken], [q3]]
