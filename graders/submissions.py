@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -66,6 +67,7 @@ def meets(score: float, max_score: float, expectation: str) -> bool:
 # -- junk submissions ------------------------------------------------------------------------------------------------
 
 JUNK_KINDS = ("none", "identity", "anything")
+JUNK_MIXED = "mixed"  # the kinds in turn over the graded names, all three in one notebook
 
 # Source of the "anything" object, put into every solution cell of a junk notebook of that kind (each cell stands alone,
 # so that a question whose cell is graded by itself still gets it).
@@ -174,28 +176,34 @@ def graded_names(section: str) -> list[str]:
     return names
 
 
-def junk_section(names: list[str], kind: str) -> str:
-    """A solution cell that defines every one of ``names`` as a junk function of ``kind``.
+def junk_section(names: list[str], kind: str | Sequence[str]) -> str:
+    """A solution cell that defines every one of ``names`` as a junk function.
 
     Args:
         names: The graded names to define.
-        kind: ``"none"`` (each returns None), ``"identity"`` (each returns its first argument, or the first keyword
-            argument's value, or None) or ``"anything"`` (each returns an object that equals everything and whose
-            attributes, items, calls, arithmetic and comparisons all return itself).
+        kind: One of ``JUNK_KINDS`` for every name, or one per name: ``"none"`` (returns None), ``"identity"``
+            (returns its first argument, or the first keyword argument's value, or None) or ``"anything"`` (returns
+            an object that equals everything and whose attributes, items, calls, arithmetic and comparisons all
+            return itself).
 
     Returns:
         The cell's source.
 
     Raises:
-        ValueError: ``kind`` is not one of ``JUNK_KINDS``.
+        ValueError: a kind is not one of ``JUNK_KINDS``, or there is not one per name.
     """
-    if kind not in _JUNK_RETURNS:
-        raise ValueError(f"unknown junk kind {kind!r}; expected one of {JUNK_KINDS}")
-    parts = [f"# A junk submission ({kind}): every graded name is a function that does nothing useful.\n"]
-    if kind == "anything":
+    kinds = [kind] * len(names) if isinstance(kind, str) else list(kind)
+    if len(kinds) != len(names):
+        raise ValueError(f"{len(kinds)} junk kinds for {len(names)} names")
+    for each in kinds:
+        if each not in _JUNK_RETURNS:
+            raise ValueError(f"unknown junk kind {each!r}; expected one of {JUNK_KINDS}")
+    label = kinds[0] if len(set(kinds)) == 1 else "mixed"
+    parts = [f"# A junk submission ({label}): every graded name is a function that does nothing useful.\n"]
+    if "anything" in kinds:
         parts.append(_ANYTHING)
-    for name in names:
-        parts.append(f"def {name}(*args, **kwargs):\n    {_JUNK_RETURNS[kind]}\n")
+    for name, each in zip(names, kinds, strict=True):
+        parts.append(f"def {name}(*args, **kwargs):\n    {_JUNK_RETURNS[each]}\n")
     return "\n\n".join(parts)
 
 
@@ -213,15 +221,36 @@ def junk(assignment: Assignment, kind: str) -> nbformat.NotebookNode:
             argument, or None without arguments) or ``"anything"`` (returns an object that claims to equal anything;
             every attribute, item, call, arithmetic operation and comparison on it returns itself, it is true, has
             length 0 and iterates as empty). The judge sees that object as an opaque handle, never as plain data.
+            Or ``JUNK_MIXED``: the kinds in turn over the graded names (``junk_kinds``), all three in one notebook.
 
     Returns:
         A new notebook; the release notebook on disk is not changed.
 
     Raises:
-        ValueError: ``kind`` is not one of ``JUNK_KINDS``.
+        ValueError: ``kind`` is neither one of ``JUNK_KINDS`` nor ``JUNK_MIXED``.
     """
-    if kind not in JUNK_KINDS:
-        raise ValueError(f"unknown junk kind {kind!r}; expected one of {JUNK_KINDS}")
-    sections = {question: junk_section(graded_names(body), kind)
+    if kind not in (*JUNK_KINDS, JUNK_MIXED):
+        raise ValueError(f"unknown junk kind {kind!r}; expected one of {(*JUNK_KINDS, JUNK_MIXED)}")
+    kinds = junk_kinds(assignment) if kind == JUNK_MIXED else None
+    sections = {question: junk_section(graded_names(body), kinds[question] if kinds else kind)
                 for question, body in reference_sections(assignment).items() if question != "setup"}
     return with_sections(assignment, sections)
+
+
+def junk_kinds(assignment: Assignment) -> dict[str, list[str]]:
+    """The kind each graded name gets in the ``JUNK_MIXED`` notebook, per question.
+
+    The kinds follow each other over the names in notebook order, starting at an offset that moves with the
+    assignment's number, so one notebook holds all three kinds, a question with several names meets several, and
+    across a course every question position meets every kind.
+    """
+    position = int(match.group(1)) if (match := re.match(r"a(\d+)", assignment.id)) else 0
+    kinds: dict[str, list[str]] = {}
+    for question, body in reference_sections(assignment).items():
+        if question == "setup":
+            continue
+        kinds[question] = []
+        for _name in graded_names(body):
+            kinds[question].append(JUNK_KINDS[position % len(JUNK_KINDS)])
+            position += 1
+    return kinds

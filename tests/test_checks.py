@@ -1,3 +1,5 @@
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -120,6 +122,48 @@ def test_measure_speed_rejects_a_fast_wrong_answer():
           match="student output 0 in the timing run")
 
 
+class CountingRemote(FakeRemote):
+    """A FakeRemote with a role (the judge's ``student`` / ``reference``) that counts its batches."""
+
+    def __init__(self, role, delay, answer):
+        super().__init__(delay, answer)
+        self.role, self.batches = role, 0
+
+    def harness(self, op, fn, batch):
+        self.batches += 1
+        return super().harness(op, fn, batch)
+
+    def require_untampered(self, what):
+        pass
+
+    @contextlib.contextmanager
+    def frozen(self):
+        yield
+
+
+def test_a_student_that_raises_fails_before_the_baseline_runs():
+    def unfinished(x):
+        raise NotImplementedError("the release stub")
+
+    baseline, student = CountingRemote("reference", 0.0, lambda x: x * 2), CountingRemote("student", 0.0, unfinished)
+    with pytest.raises(NotImplementedError):
+        checks.measure_speed({"baseline": (baseline, "f"), "student": (student, "f")},
+                             lambda r: [r.normal(size=3)], np.random.default_rng(0), trials=2, calls=2)
+    assert (baseline.batches, student.batches) == (0, 1), "the untimed warm-up calls the student's candidate first"
+
+
+def test_timed_trials_keep_the_given_order_in_turn():
+    baseline = CountingRemote("reference", 0.0, lambda x: x * 2)
+    student = CountingRemote("student", 0.0, lambda x: x * 2)
+    calls = []
+    for remote in (baseline, student):
+        remote.harness = (lambda original, label: lambda op, fn, batch: calls.append(label) or original(op, fn, batch))(
+            remote.harness, remote.role)
+    checks.measure_speed({"baseline": (baseline, "f"), "student": (student, "f")}, lambda r: [r.normal(size=3)],
+                         np.random.default_rng(0), trials=2, calls=2)
+    assert calls == ["student", "reference", "student", "reference", "reference", "student"]
+
+
 class FlakyRemote(FakeRemote):
     """Slow on its first batches only, as a busy machine would make it."""
 
@@ -150,3 +194,4 @@ def test_assert_speed_fails_when_every_measurement_is_too_slow():
     fails(checks.assert_speed, {"a": (same, "f"), "b": (same, "f")}, lambda r: [r.normal(size=2)],
           np.random.default_rng(0), fast="a", slow="b", min_ratio=3, attempts=2, trials=1, calls=2, warmup=0,
           match="ratios over 2 measurements")
+

@@ -2,8 +2,11 @@
 
 A junk notebook is the release with every graded name (each top-level function, class and global of a question's
 reference section) replaced by a function that returns None, its input, or an object that claims to equal anything.
-The fast tests check how ``graders.submissions.junk`` builds them; the slow test grades all three kinds of every
-assignment through the real path, with the sweep's stored reference answers (``tests/sweep.py``).
+The fast tests check how ``graders.submissions.junk`` builds them, every kind for every assignment; the slow test
+grades each assignment's mixed junk notebook (the three kinds in turn over the graded names, so one grading meets
+them all) through the real path, with the sweep's stored reference answers (``tests/sweep.py``). One grading in place
+of three saves about 60 gradings of the suite's budget; `tfgrade`'s authors grade a single kind with
+``submissions.junk(assignment, kind)`` when a question needs it.
 """
 
 import ast
@@ -55,6 +58,23 @@ def test_graded_names_are_functions_classes_and_globals_in_order():
 def test_an_unknown_kind_is_refused(assignment):
     with pytest.raises(ValueError, match="unknown junk kind"):
         submissions.junk(assignment, "nothing")
+    with pytest.raises(ValueError, match="2 junk kinds for 1 names"):
+        submissions.junk_section(["f"], ["none", "none"])
+
+
+def test_the_mixed_notebook_gives_each_name_its_kind_in_turn(assignment):
+    kinds = submissions.junk_kinds(assignment)
+    flat = [kind for question in assignment.questions for kind in kinds[question.id]]
+    assert set(flat) == set(KINDS), f"the mixed notebook of {assignment.id} misses a kind: {flat}"
+    assert all(a != b for a, b in zip(flat, flat[1:], strict=False)), "neighbouring names share a kind"
+    cells = _solution_cells(submissions.junk(assignment, submissions.JUNK_MIXED))
+    sections = authoring.reference_sections(assignment)
+    for question in assignment.questions:
+        namespace = _run_cell(cells[question.id])
+        for name, kind in zip(submissions.graded_names(sections[question.id]), kinds[question.id], strict=True):
+            got = namespace[name](7, "x")
+            assert (got is None if kind == "none" else got == 7 if kind == "identity"
+                    else type(got).__name__ == "_JunkAnything"), f"{question.id}.{name} is not {kind} junk"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -136,12 +156,12 @@ def test_the_anything_object_leaves_protocols_alone(anything):
 @requires_bwrap
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_junk_scores_zero(assignment_id, sweep):
-    """All three kinds of junk score zero; the sweep grades them in the background beside the other gradings."""
+    """The mixed junk notebook scores zero; the sweep grades it in the background beside the other gradings."""
+    kinds = submissions.junk_kinds(load_assignment(assignment_id, ROOT))
+    result = sweep.result(("junk", assignment_id, submissions.JUNK_MIXED))
     passing = {}
-    for kind in KINDS:
-        result = sweep.result(("junk", assignment_id, kind))
-        for question, outcome in result.questions.items():
-            passed = [t.name for t in outcome.tests if t.passed]
-            if outcome.score or passed:
-                passing[f"{kind} {question} ({outcome.score:g}/{outcome.max_score:g})"] = passed
-    assert not passing, f"junk notebooks of {assignment_id} earn points from: {passing}"
+    for question, outcome in result.questions.items():
+        passed = [t.name for t in outcome.tests if t.passed]
+        if outcome.score or passed:
+            passing[f"{question} ({'/'.join(kinds[question])}: {outcome.score:g}/{outcome.max_score:g})"] = passed
+    assert not passing, f"the junk notebook of {assignment_id} earns points from: {passing}"

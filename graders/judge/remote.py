@@ -16,7 +16,10 @@ from graders.checks import CheckFailed
 from graders.judge.worker_process import WorkerConfig, WorkerProcess
 
 MAX_RESTARTS = 6  # workers started to get past cells that kill it, in one start
-MAX_DEATHS_PER_QUESTION = 8  # calls that killed the worker, per question: past it that question's calls fail at once
+# Calls that killed the worker, per question: past it that question's calls fail at once. Each death costs a call
+# timeout and a fresh worker (a TensorFlow import), so a question whose every call hangs costs a few of those, not one
+# per test; a question that killed its worker three times has shown what it does.
+MAX_DEATHS_PER_QUESTION = 3
 RUN_CELLS_GRACE_S = 10.0
 MAX_SCRATCH_FILES = 10_000
 # Harness operations whose answer is a fact about the student's code (not a value the judge compares with the

@@ -404,12 +404,14 @@ class _LineServer:
         self.listener.settimeout(30)
         self.port = self.listener.getsockname()[1]
         self.error = None
+        self.connected = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self):
         try:
             conn, _ = self.listener.accept()
+            self.connected.set()
             with conn:
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 pos = 0
@@ -426,7 +428,19 @@ class _LineServer:
             self.listener.close()
 
     def join(self):
+        """Waits for the server to finish; called once the student's code has returned.
+
+        Code that returned without connecting never will: the listener is shut at once instead of waiting out its
+        accept timeout (a blank or junk submission then costs no 30 s here).
+        """
+        if not self.connected.is_set():
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
+            except OSError:
+                pass
         self.thread.join(timeout=30)
+        if not self.connected.is_set():
+            self.error = "socket_records never connected to the server"
 
 
 def _stream_lines(seed, count):

@@ -292,12 +292,17 @@ def layer_structure(ns, builder, args, x, seed):
 def fit_and_log_prob(ns, builder, args, x, y, x_test, y_test, epochs, learning_rate, seed):
     """Build with ``ns[builder](*args)``, train with ``fit_nll``, then log-probabilities of held-out pairs.
 
-    The held-out targets reach the worker only after training has finished.
+    The held-out targets reach the worker only after training has finished. Training that left a weight NaN or
+    infinite is reported as ``diverged`` without calling the model: its output layer would sample from a distribution
+    with NaN parameters, and TensorFlow's Poisson sampler never returns on a NaN rate.
     """
     _seed(seed)
     model = ns[builder](*args)
     model = ns["fit_nll"](model, np.asarray(x, np.float32), np.asarray(y, np.float32), int(epochs),
                           float(learning_rate), int(seed))
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        nan = tf.fill([len(x_test)], np.float32(np.nan))
+        return {"log_prob": nan, "mean": nan, "diverged": True}
     dist = model(_f32(x_test))
     return {"log_prob": tf.reshape(tf.convert_to_tensor(dist.log_prob(_f32(y_test))), [-1]),
-            "mean": tf.reshape(tf.convert_to_tensor(dist.mean()), [-1])}
+            "mean": tf.reshape(tf.convert_to_tensor(dist.mean()), [-1]), "diverged": False}

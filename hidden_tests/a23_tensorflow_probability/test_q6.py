@@ -24,6 +24,7 @@ def inverse_sine_nll(student):
     out = {}
     for builder, args in (("build_mdn", [3]), ("build_normal_regressor", [])):
         got = student.probe("fit_and_log_prob", builder, args, x, y, x_test, y_test, 60, 0.01, 0)
+        assert not got["diverged"], f"{builder}: training left the weights NaN or infinite (the loss diverged)"
         lp = np.asarray(got["log_prob"], np.float64)
         assert lp.shape == (1000,), f"{builder}: expected one log-probability per held-out example, got {lp.shape}"
         out[builder] = float(-lp.mean())
@@ -93,6 +94,8 @@ def test_poisson_distribution_lambda_recovers_the_rate(student, thresholds):
     x_test = rng.normal(size=(200, 3)).astype(np.float32)
     got = student.probe("fit_and_log_prob", "build_poisson_regressor", [3], x, counts, x_test,
                         np.zeros((200, 1), np.float32), 80, 0.05, 0)
+    assert not got["diverged"], ("training left the weights NaN: the loss diverged (a negative Poisson rate has no "
+                                 "log-probability; the Dense output should be the log rate)")
     rate = np.exp(x_test.astype(np.float64) @ coef + bias)
     err = np.abs(np.asarray(got["mean"], np.float64) - rate) / rate
     assert np.median(err) <= thresholds["max_poisson_rate_error"], (
