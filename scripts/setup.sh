@@ -38,6 +38,11 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip  # the bundled pip 23.2 crashes resolving this stack
 .venv/bin/python -m pip install --quiet -r requirements/lock.txt
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+# jsonschema imports rfc3987-syntax (an optional checker of the rarely used "iri" format, pulled in by jupyter-events'
+# jsonschema[format-nongpl]) whenever it is present, and that import compiles a grammar: 2-4 s in every process that
+# imports nbformat (each tfgrade and nbgrader command, every kernel that runs `import otter`). Without it jsonschema
+# leaves that one format unchecked.
+.venv/bin/python -m pip uninstall --quiet --yes rfc3987-syntax
 chmod -R a+rX .venv graders
 chmod a+r hidden_tests/*/probes.py  # the one file of hidden_tests/ a sandbox mounts
 echo "setup: ready (.venv/bin/tfgrade)"

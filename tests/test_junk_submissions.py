@@ -4,9 +4,9 @@ A junk notebook is the release with every graded name (each top-level function, 
 reference section) replaced by a function that returns None, its input, or an object that claims to equal anything.
 The fast tests check how ``graders.submissions.junk`` builds them, every kind for every assignment; the slow test
 grades each assignment's mixed junk notebook (the three kinds in turn over the graded names, so one grading meets
-them all) through the real path, with the sweep's stored reference answers (``tests/sweep.py``). One grading in place
-of three saves about 60 gradings of the suite's budget; `tfgrade`'s authors grade a single kind with
-``submissions.junk(assignment, kind)`` when a question needs it.
+them all) through the real path, with the sweep's stored reference answers (``tests/sweep.py``): one grading in
+place of three saves 60 gradings of the suite's budget. An author checks one kind everywhere by grading
+``submissions.junk(assignment, kind)``.
 """
 
 import ast
