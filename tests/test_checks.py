@@ -123,14 +123,15 @@ def test_measure_speed_rejects_a_fast_wrong_answer():
 
 
 class CountingRemote(FakeRemote):
-    """A FakeRemote with a role (the judge's ``student`` / ``reference``) that counts its batches."""
+    """A FakeRemote with a role (the judge's ``student`` / ``reference``) that logs its batches by role."""
 
-    def __init__(self, role, delay, answer):
+    def __init__(self, role, delay, answer, log=None):
         super().__init__(delay, answer)
-        self.role, self.batches = role, 0
+        self.role, self.batches, self.log = role, 0, log if log is not None else []
 
     def harness(self, op, fn, batch):
         self.batches += 1
+        self.log.append(self.role)
         return super().harness(op, fn, batch)
 
     def require_untampered(self, what):
@@ -153,12 +154,9 @@ def test_a_student_that_raises_fails_before_the_baseline_runs():
 
 
 def test_timed_trials_keep_the_given_order_in_turn():
-    baseline = CountingRemote("reference", 0.0, lambda x: x * 2)
-    student = CountingRemote("student", 0.0, lambda x: x * 2)
     calls = []
-    for remote in (baseline, student):
-        remote.harness = (lambda original, label: lambda op, fn, batch: calls.append(label) or original(op, fn, batch))(
-            remote.harness, remote.role)
+    baseline = CountingRemote("reference", 0.0, lambda x: x * 2, calls)
+    student = CountingRemote("student", 0.0, lambda x: x * 2, calls)
     checks.measure_speed({"baseline": (baseline, "f"), "student": (student, "f")}, lambda r: [r.normal(size=3)],
                          np.random.default_rng(0), trials=2, calls=2)
     assert calls == ["student", "reference", "student", "reference", "reference", "student"]
